@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Installs what this project needs and is missing, idempotently.
+# Pinned versions live here; a second run only checks and returns quickly.
+#
+#   bash scripts/setup.sh            # everything (Rust wasm target, wasm-pack,
+#                                    # wasm-bindgen-cli, browsers + drivers, npm deps)
+#   SETUP_SKIP_BROWSERS=1 bash scripts/setup.sh   # no Chromium/Firefox
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock 2>/dev/null || true)
+WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.100}
+
+export PATH="$HOME/.cargo/bin:$PATH"
+say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+command -v cargo >/dev/null || die "cargo is missing: install Rust with rustup (https://rustup.rs) first"
+command -v node >/dev/null || die "node is missing: install Node.js 20 or newer first"
+command -v npm >/dev/null || die "npm is missing: install npm first"
+
+# 1. The wasm32 target.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown || die "rustup could not add wasm32-unknown-unknown"
+fi
+
+cargo_tool() { # name version binary [extra cargo args]
+  local name=$1 version=$2 bin=$3
+  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -q "$version"; then return; fi
+  say "installing $name $version from crates.io (a few minutes, once)"
+  cargo install --locked --quiet "$name" --version "$version" || die "cargo install $name $version failed"
+}
+
+# 2. wasm-pack and the matching wasm-bindgen CLI (wasm-pack uses the one on PATH
+#    instead of downloading it).
+cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
+cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack
+
+# 3. Browsers, their drivers and wasm-opt, from Debian.
+apt_missing=()
+need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
+need_apt binaryen
+if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
+  need_apt chromium; need_apt chromium-driver; need_apt firefox-esr
+fi
+if [ ${#apt_missing[@]} -gt 0 ]; then
+  command -v apt-get >/dev/null || die "apt-get is missing; install by hand: ${apt_missing[*]}"
+  SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+  say "installing Debian packages: ${apt_missing[*]}"
+  $SUDO apt-get update -qq || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null \
+    || die "apt-get install ${apt_missing[*]} failed"
+fi
+if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
+  cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver
+fi
+
+# 4. npm dependencies of the JS tests, the test server and the demo page.
+for dir in tests/js www; do
+  if [ -f "$dir/package.json" ]; then
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      say "npm install in $dir"
+      if [ -f "$dir/package-lock.json" ]; then
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $dir failed"
+      else
+        (cd "$dir" && npm install --no-audit --no-fund --loglevel=error) || die "npm install in $dir failed"
+      fi
+    fi
+  fi
+done
+say "ready"

@@ -1,0 +1,151 @@
+//! [`Handle`]: a generational reference to one registration.
+//!
+//! A handle is a slotmap key of its own type ([`SlotKey`]) plus the identity of
+//! the registry instance that issued it. When its entry is unregistered, or the
+//! profile is registered again, the slot's generation moves on and the old
+//! handle reads as dead everywhere; it never resolves to another entry.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use slotmap::{Key, KeyData};
+
+use crate::core::error::Error;
+
+slotmap::new_key_type! {
+    /// The key of one entry in one registry's slot storage.
+    pub struct SlotKey;
+}
+
+/// The identity of one registry instance. Every [`crate::Registry::new`] gets a
+/// fresh one, so a handle from a stopped-and-restarted registry of the same
+/// name is foreign to the new instance.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RegistryId(u32);
+
+impl RegistryId {
+    pub(crate) fn fresh() -> RegistryId {
+        static NEXT: AtomicU32 = AtomicU32::new(1);
+        RegistryId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The id as a number.
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+/// A generational handle to one registration.
+///
+/// ```
+/// use profile_registry::{Registry, Handle};
+///
+/// let reg: Registry<&str> = Registry::new("demo");
+/// let old = reg.register("alice".into(), "socket 1")?;
+/// reg.unregister(&"alice".into());
+/// let new = reg.register("alice".into(), "socket 2")?;
+///
+/// assert_ne!(old, new);
+/// assert!(!reg.is_alive(old));          // the stale handle reads as dead...
+/// assert_eq!(reg.get(old), None);       // ...and never reaches the new entry
+/// assert_eq!(reg.get(new), Some("socket 2"));
+///
+/// // Handles round-trip through a string for foreign code.
+/// let text = new.to_string();
+/// assert_eq!(text.parse::<Handle>()?, new);
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Handle {
+    registry: RegistryId,
+    key: SlotKey,
+}
+
+impl Handle {
+    pub(crate) fn new(registry: RegistryId, key: SlotKey) -> Handle {
+        Handle { registry, key }
+    }
+
+    /// The registry instance that issued this handle.
+    pub fn registry(self) -> RegistryId {
+        self.registry
+    }
+
+    pub(crate) fn key(self) -> SlotKey {
+        self.key
+    }
+
+    /// The slot index (reused after an unregister).
+    pub fn slot(self) -> u32 {
+        self.key.data().as_ffi() as u32
+    }
+
+    /// The generation of the slot, 1 for its first registration, 2 for the
+    /// next, and so on: a re-registration in the same slot has a higher one.
+    pub fn generation(self) -> u32 {
+        let version = (self.key.data().as_ffi() >> 32) as u32;
+        version / 2 + 1
+    }
+
+    /// The handle as two plain numbers (registry id, slot key) for foreign
+    /// code, like slotmap's `KeyData::as_ffi`.
+    pub fn to_ffi(self) -> (u32, u64) {
+        (self.registry.0, self.key.data().as_ffi())
+    }
+
+    /// Rebuilds a handle from [`Handle::to_ffi`]. Any pair of numbers is
+    /// accepted: a forged or foreign one is a harmless miss on lookup.
+    pub fn from_ffi(registry: u32, key: u64) -> Handle {
+        Handle { registry: RegistryId(registry), key: KeyData::from_ffi(key).into() }
+    }
+}
+
+impl fmt::Display for Handle {
+    /// `registry.slot.version`, e.g. `3.0.1`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ffi = self.key.data().as_ffi();
+        write!(f, "{}.{}.{}", self.registry.0, ffi as u32, ffi >> 32)
+    }
+}
+
+impl FromStr for Handle {
+    type Err = Error;
+
+    /// Parses the [`Display`](fmt::Display) form. A malformed string is an
+    /// [`Error::InvalidHandle`]; a well-formed one that names no live entry
+    /// is a valid (dead) handle.
+    fn from_str(s: &str) -> Result<Handle, Error> {
+        let bad = || Error::InvalidHandle(format!("{s:?} is not a handle; use a handle returned by register or lookup"));
+        let mut parts = s.splitn(3, '.');
+        let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
+        let (registry, slot, version) = (next()?, next()?, next()?);
+        // Occupied slots have odd versions: an even one can only be forged,
+        // and must not alias the live entry.
+        if version % 2 == 0 {
+            return Err(bad());
+        }
+        Ok(Handle::from_ffi(registry, (u64::from(version) << 32) | u64::from(slot)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_strings_are_errors() {
+        for s in ["", "1", "1.2", "a.b.c", "1.2.2", "-1.0.1", "1.2.3.4"] {
+            assert!(s.parse::<Handle>().is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn ffi_round_trip() {
+        let h = Handle::from_ffi(7, (5u64 << 32) | 9);
+        assert_eq!(Handle::from_ffi(h.to_ffi().0, h.to_ffi().1), h);
+        assert_eq!(h.slot(), 9);
+        assert_eq!(h.generation(), 3);
+        assert_eq!(h.to_string().parse::<Handle>().unwrap(), h);
+    }
+}

@@ -1,0 +1,11 @@
+//! The pure-Rust core: profiles, handles, registries, modules and specs.
+//! Nothing here knows JavaScript; it builds and tests natively.
+
+pub mod error;
+pub mod events;
+pub mod handle;
+pub mod module;
+pub mod namespace;
+pub mod profile;
+pub mod registry;
+pub mod spec;

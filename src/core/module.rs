@@ -1,0 +1,123 @@
+//! The registry-module contract ([`RegistryModule`]) and the default local
+//! module ([`LocalModule`], named `"Registry"` as in Elixir).
+//!
+//! A module decides the reach of uniqueness: the local module makes a profile
+//! unique in this realm; a module on Web Locks or Durable Objects can widen it
+//! without a change to the library. Any implementation plugs in by name
+//! ([`crate::Namespace::plug`]) or, from JS, as an object.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+
+use crate::core::error::Error;
+use crate::core::handle::Handle;
+use crate::core::profile::Profile;
+use crate::core::registry::Registry;
+
+/// The name of the default, realm-local module.
+pub const DEFAULT_MODULE: &str = "Registry";
+
+/// A live registration as a module reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry<V> {
+    /// The registration's handle, when the module hands out handles.
+    pub handle: Option<Handle>,
+    /// The registered value.
+    pub value: V,
+}
+
+/// The contract of a registry module: Elixir's `Registry`/`:via` contract
+/// (`register_name`, `whereis_name`, `unregister_name`) over a registry `name`
+/// and a `profile` key.
+///
+/// ```
+/// use std::{cell::RefCell, collections::HashMap, rc::Rc};
+/// use profile_registry::{Config, Entry, Error, Namespace, Profile, RegistryModule, RegistryRef};
+///
+/// /// A module that keeps everything in one map, whatever the registry name.
+/// #[derive(Default)]
+/// struct Flat(RefCell<HashMap<Profile, u32>>);
+///
+/// impl RegistryModule<u32> for Flat {
+///     fn register(&self, name: &str, p: &Profile, v: u32) -> Result<Option<profile_registry::Handle>, Error> {
+///         let mut map = self.0.borrow_mut();
+///         if map.contains_key(p) {
+///             return Err(Error::AlreadyRegistered { profile: p.clone(), registry: name.into(), handle: None });
+///         }
+///         map.insert(p.clone(), v);
+///         Ok(None)
+///     }
+///     fn lookup(&self, _: &str, p: &Profile) -> Result<Option<Entry<u32>>, Error> {
+///         Ok(self.0.borrow().get(p).map(|&value| Entry { handle: None, value }))
+///     }
+///     fn unregister(&self, _: &str, p: &Profile) -> Result<(), Error> {
+///         self.0.borrow_mut().remove(p);
+///         Ok(())
+///     }
+/// }
+///
+/// let ns: Namespace<u32> = Namespace::new();
+/// ns.plug("Flat", Rc::new(Flat::default()))?;
+/// let config = Config::new().registry(RegistryRef::spec("Flat", "anything")?);
+/// ns.register(&config, Some(&"alice".into()), 7)?;
+/// assert_eq!(ns.whereis(&config, Some(&"alice".into()))?, Some(7));
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
+pub trait RegistryModule<V> {
+    /// Registers `value` under `profile` in the registry `name`. Fails with
+    /// [`Error::AlreadyRegistered`] when the profile is held.
+    fn register(&self, name: &str, profile: &Profile, value: V) -> Result<Option<Handle>, Error>;
+
+    /// The live entry of `profile` in the registry `name`, or `None`.
+    fn lookup(&self, name: &str, profile: &Profile) -> Result<Option<Entry<V>>, Error>;
+
+    /// Removes `profile` from the registry `name`; absent is fine.
+    fn unregister(&self, name: &str, profile: &Profile) -> Result<(), Error>;
+
+    /// The live value of `profile`, or `None`.
+    fn whereis(&self, name: &str, profile: &Profile) -> Result<Option<V>, Error> {
+        Ok(self.lookup(name, profile)?.map(|e| e.value))
+    }
+}
+
+pub(crate) type Registries<V> = RefCell<HashMap<String, Registry<V>>>;
+
+/// The default module: the named registries started in this realm.
+pub struct LocalModule<V> {
+    registries: Weak<Registries<V>>,
+}
+
+impl<V> LocalModule<V> {
+    pub(crate) fn new(registries: &Rc<Registries<V>>) -> Self {
+        LocalModule { registries: Rc::downgrade(registries) }
+    }
+}
+
+impl<V: Clone + 'static> LocalModule<V> {
+    fn registry(&self, name: &str) -> Result<Registry<V>, Error> {
+        self.registries
+            .upgrade()
+            .and_then(|map| map.borrow().get(name).cloned())
+            .ok_or_else(|| Error::NotStarted { name: name.to_string() })
+    }
+}
+
+impl<V: Clone + 'static> RegistryModule<V> for LocalModule<V> {
+    fn register(&self, name: &str, profile: &Profile, value: V) -> Result<Option<Handle>, Error> {
+        self.registry(name)?.register(profile.clone(), value).map(Some)
+    }
+
+    fn lookup(&self, name: &str, profile: &Profile) -> Result<Option<Entry<V>>, Error> {
+        Ok(self.registry(name)?.lookup(profile).map(|(h, value)| Entry { handle: Some(h), value }))
+    }
+
+    fn unregister(&self, name: &str, profile: &Profile) -> Result<(), Error> {
+        self.registry(name)?.unregister(profile);
+        Ok(())
+    }
+
+    fn whereis(&self, name: &str, profile: &Profile) -> Result<Option<V>, Error> {
+        Ok(self.registry(name)?.whereis(profile))
+    }
+}

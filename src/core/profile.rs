@@ -1,0 +1,216 @@
+//! [`Profile`]: the key a connection is registered under.
+//!
+//! A profile is what amarula calls the account: a string, a JS-safe integer, a
+//! boolean, or a list of these (nested up to [`Profile::MAX_DEPTH`] levels),
+//! compared and hashed by value. Building one from bad input is an
+//! [`Error::InvalidProfile`], never a panic.
+
+use std::fmt;
+
+use crate::core::error::Error;
+
+/// The largest integer magnitude a profile may hold: JavaScript's
+/// `Number.MAX_SAFE_INTEGER` (2^53 - 1), so every integer profile survives a
+/// round trip through a JS number.
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
+/// A registry key, compared and hashed by value.
+///
+/// ```
+/// use profile_registry::Profile;
+///
+/// let a = Profile::list(vec![Profile::from("acme"), Profile::int(1)?])?;
+/// let b = Profile::list(vec!["acme".into(), Profile::int(1)?])?;
+/// assert_eq!(a, b);
+/// assert_eq!(a.to_string(), r#"["acme", 1]"#);
+/// assert!(Profile::int(1 << 60).is_err());
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Profile {
+    /// A boolean.
+    Bool(bool),
+    /// An integer with `|n| <= 2^53 - 1`.
+    Int(i64),
+    /// A string of at most [`Profile::MAX_STRING_BYTES`] UTF-8 bytes.
+    Str(Box<str>),
+    /// A list (tuple) of profiles, at most [`Profile::MAX_LIST_LEN`] long.
+    List(Box<[Profile]>),
+}
+
+impl Profile {
+    /// The longest string profile, in UTF-8 bytes.
+    pub const MAX_STRING_BYTES: usize = 1024;
+    /// The longest list profile.
+    pub const MAX_LIST_LEN: usize = 64;
+    /// How deeply lists may nest (`["a", ["b"]]` has depth 2).
+    pub const MAX_DEPTH: usize = 8;
+
+    /// A string profile; errors when longer than [`Profile::MAX_STRING_BYTES`].
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// assert!(Profile::string("alice").is_ok());
+    /// assert!(Profile::string("x".repeat(5000)).is_err());
+    /// ```
+    pub fn string(s: impl Into<String>) -> Result<Profile, Error> {
+        let s = s.into();
+        if s.len() > Self::MAX_STRING_BYTES {
+            return Err(Error::InvalidProfile(format!(
+                "a string profile may be at most {} bytes long, got {}",
+                Self::MAX_STRING_BYTES,
+                s.len()
+            )));
+        }
+        Ok(Profile::Str(s.into_boxed_str()))
+    }
+
+    /// An integer profile; errors outside the JS-safe range.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// assert!(Profile::int(9_007_199_254_740_991).is_ok());
+    /// assert!(Profile::int(9_007_199_254_740_992).is_err());
+    /// ```
+    pub fn int(n: i64) -> Result<Profile, Error> {
+        if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) {
+            return Err(Error::InvalidProfile(format!(
+                "an integer profile must be a safe integer (|n| <= 2^53 - 1), got {n}"
+            )));
+        }
+        Ok(Profile::Int(n))
+    }
+
+    /// An integer profile from a JS number; floats, NaN, infinities and unsafe
+    /// integers are errors.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// assert_eq!(Profile::number(7.0)?, Profile::int(7)?);
+    /// assert!(Profile::number(1.5).is_err());
+    /// assert!(Profile::number(f64::NAN).is_err());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn number(n: f64) -> Result<Profile, Error> {
+        if !n.is_finite() || n.fract() != 0.0 || n.abs() > MAX_SAFE_INTEGER as f64 {
+            return Err(Error::InvalidProfile(format!(
+                "a number profile must be a safe integer, got {n}"
+            )));
+        }
+        // `-0` folds into `0`, as `Map` keys do in JS.
+        Ok(Profile::Int(n as i64))
+    }
+
+    /// A list profile; errors when too long or nested too deeply.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let p = Profile::list(vec!["acme".into(), true.into()])?;
+    /// assert_eq!(p.to_string(), r#"["acme", true]"#);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn list(items: Vec<Profile>) -> Result<Profile, Error> {
+        if items.len() > Self::MAX_LIST_LEN {
+            return Err(Error::InvalidProfile(format!(
+                "a list profile may hold at most {} items, got {}",
+                Self::MAX_LIST_LEN,
+                items.len()
+            )));
+        }
+        let p = Profile::List(items.into_boxed_slice());
+        if p.depth() > Self::MAX_DEPTH {
+            return Err(Error::InvalidProfile(format!(
+                "a list profile may nest at most {} levels deep",
+                Self::MAX_DEPTH
+            )));
+        }
+        Ok(p)
+    }
+
+    /// How deeply lists nest: 0 for a scalar, 1 for a flat list.
+    pub fn depth(&self) -> usize {
+        match self {
+            Profile::List(items) => 1 + items.iter().map(Profile::depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// The string, when this is a string profile.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Profile::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Profile {
+    /// A string profile. Strings longer than [`Profile::MAX_STRING_BYTES`] are
+    /// only rejected by [`Profile::string`]; use it for untrusted input.
+    fn from(s: &str) -> Self {
+        Profile::Str(s.into())
+    }
+}
+
+impl From<bool> for Profile {
+    fn from(b: bool) -> Self {
+        Profile::Bool(b)
+    }
+}
+
+impl fmt::Display for Profile {
+    /// A canonical, JSON-like form: `"alice"`, `7`, `true`, `["acme", 7]`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Profile::Bool(b) => write!(f, "{b}"),
+            Profile::Int(n) => write!(f, "{n}"),
+            Profile::Str(s) => write!(f, "{s:?}"),
+            Profile::List(items) => {
+                f.write_str("[")?;
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{item}")?;
+                }
+                f.write_str("]")
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn equal_by_value_and_distinct_by_type() {
+        let mut set = HashSet::new();
+        set.insert(Profile::from("1"));
+        set.insert(Profile::int(1).unwrap());
+        set.insert(Profile::from(true));
+        set.insert(Profile::list(vec![Profile::from("1")]).unwrap());
+        assert_eq!(set.len(), 4);
+        assert!(set.contains(&Profile::list(vec!["1".into()]).unwrap()));
+    }
+
+    #[test]
+    fn bad_input_is_an_error() {
+        assert!(Profile::number(f64::INFINITY).is_err());
+        assert!(Profile::number(0.1).is_err());
+        assert_eq!(Profile::number(-0.0).unwrap(), Profile::Int(0));
+        let mut deep = Profile::from("x");
+        for _ in 0..Profile::MAX_DEPTH {
+            deep = Profile::list(vec![deep]).unwrap();
+        }
+        assert!(Profile::list(vec![deep]).is_err());
+        assert!(Profile::list(vec![Profile::from(true); 65]).is_err());
+    }
+
+    #[test]
+    fn display_is_canonical() {
+        let p = Profile::list(vec!["a\"b".into(), Profile::int(-3).unwrap(), false.into()]).unwrap();
+        assert_eq!(p.to_string(), r#"["a\"b", -3, false]"#);
+    }
+}

@@ -1,0 +1,396 @@
+//! [`Registry`]: unique profile -> value registrations with generational
+//! handles, the in-realm counterpart of an Elixir `Registry` with unique keys.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use slotmap::SlotMap;
+
+use crate::core::error::Error;
+use crate::core::events::{Event, EventKind, Listeners, Subscription};
+use crate::core::handle::{Handle, RegistryId, SlotKey};
+use crate::core::profile::Profile;
+
+struct Slot<V> {
+    profile: Profile,
+    value: V,
+}
+
+struct State<V> {
+    slots: SlotMap<SlotKey, Slot<V>>,
+    index: HashMap<Profile, SlotKey>,
+}
+
+pub(crate) struct Shared<V> {
+    id: RegistryId,
+    name: Rc<str>,
+    state: RefCell<State<V>>,
+    listeners: Listeners<V>,
+}
+
+impl<V> AsRef<Listeners<V>> for Shared<V> {
+    fn as_ref(&self) -> &Listeners<V> {
+        &self.listeners
+    }
+}
+
+/// A registry of unique profiles, single-threaded and synchronous.
+///
+/// Cloning a `Registry` clones a reference to the same registry (`Rc`).
+/// Values are handed out as clones (`V: Clone`), so no borrow of the registry
+/// outlives a call and user code never runs while one is held.
+///
+/// ```
+/// use profile_registry::{Error, Registry};
+///
+/// let reg: Registry<String> = Registry::new("ProfileRegistry");
+/// let h = reg.register("alice".into(), "ws#1".to_string())?;
+/// assert_eq!(reg.whereis(&"alice".into()), Some("ws#1".to_string()));
+///
+/// // A second registration fails with the live owner's handle.
+/// match reg.register("alice".into(), "ws#2".to_string()) {
+///     Err(Error::AlreadyRegistered { handle, .. }) => assert_eq!(handle, Some(h)),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
+pub struct Registry<V> {
+    shared: Rc<Shared<V>>,
+}
+
+impl<V> Clone for Registry<V> {
+    fn clone(&self) -> Self {
+        Registry { shared: self.shared.clone() }
+    }
+}
+
+impl<V> std::fmt::Debug for Registry<V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("name", &self.shared.name).field("id", &self.shared.id).finish()
+    }
+}
+
+impl<V: Clone + 'static> Registry<V> {
+    /// A new, empty registry with a fresh identity.
+    pub fn new(name: &str) -> Registry<V> {
+        Registry {
+            shared: Rc::new(Shared {
+                id: RegistryId::fresh(),
+                name: name.into(),
+                state: RefCell::new(State { slots: SlotMap::with_key(), index: HashMap::new() }),
+                listeners: Listeners::new(),
+            }),
+        }
+    }
+
+    /// The registry's name.
+    pub fn name(&self) -> &str {
+        &self.shared.name
+    }
+
+    /// The registry instance's identity (part of every handle it issues).
+    pub fn id(&self) -> RegistryId {
+        self.shared.id
+    }
+
+    /// Registers `value` under `profile`, or fails with
+    /// [`Error::AlreadyRegistered`] carrying the live owner's handle.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// assert!(reg.register("a".into(), 1).is_ok());
+    /// assert!(reg.register("a".into(), 2).is_err());
+    /// assert_eq!(reg.whereis(&"a".into()), Some(1));
+    /// ```
+    pub fn register(&self, profile: Profile, value: V) -> Result<Handle, Error> {
+        let handle = {
+            let mut st = self.shared.state.borrow_mut();
+            if let Some(&key) = st.index.get(&profile) {
+                return Err(Error::AlreadyRegistered {
+                    profile,
+                    registry: self.name().to_string(),
+                    handle: Some(Handle::new(self.shared.id, key)),
+                });
+            }
+            let key = st.slots.insert(Slot { profile: profile.clone(), value: value.clone() });
+            st.index.insert(profile.clone(), key);
+            Handle::new(self.shared.id, key)
+        };
+        self.emit(EventKind::Register, profile, handle, value);
+        Ok(handle)
+    }
+
+    /// The live entry of `profile`: its handle and a clone of its value.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(reg.lookup(&"a".into()), Some((h, 1)));
+    /// assert_eq!(reg.lookup(&"b".into()), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn lookup(&self, profile: &Profile) -> Option<(Handle, V)> {
+        let st = self.shared.state.borrow();
+        let key = *st.index.get(profile)?;
+        Some((Handle::new(self.shared.id, key), st.slots[key].value.clone()))
+    }
+
+    /// The live value of `profile`, or `None`.
+    pub fn whereis(&self, profile: &Profile) -> Option<V> {
+        let st = self.shared.state.borrow();
+        st.index.get(profile).map(|&key| st.slots[key].value.clone())
+    }
+
+    /// The value behind `handle`; `None` once the handle is stale or foreign.
+    pub fn get(&self, handle: Handle) -> Option<V> {
+        if handle.registry() != self.shared.id {
+            return None;
+        }
+        self.shared.state.borrow().slots.get(handle.key()).map(|s| s.value.clone())
+    }
+
+    /// The profile behind `handle`; `None` once the handle is stale or foreign.
+    pub fn profile_of(&self, handle: Handle) -> Option<Profile> {
+        if handle.registry() != self.shared.id {
+            return None;
+        }
+        self.shared.state.borrow().slots.get(handle.key()).map(|s| s.profile.clone())
+    }
+
+    /// Whether `handle` names a live entry of this registry.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert!(reg.is_alive(h));
+    /// reg.unregister_handle(h);
+    /// assert!(!reg.is_alive(h));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn is_alive(&self, handle: Handle) -> bool {
+        handle.registry() == self.shared.id && self.shared.state.borrow().slots.contains_key(handle.key())
+    }
+
+    /// Removes `profile`'s entry and returns its value; a missing profile is
+    /// fine and returns `None`.
+    pub fn unregister(&self, profile: &Profile) -> Option<V> {
+        let removed = {
+            let mut st = self.shared.state.borrow_mut();
+            let key = st.index.remove(profile)?;
+            let slot = st.slots.remove(key)?;
+            (slot, Handle::new(self.shared.id, key))
+        };
+        let (slot, handle) = removed;
+        self.emit(EventKind::Unregister, slot.profile, handle, slot.value.clone());
+        Some(slot.value)
+    }
+
+    /// Removes the entry behind `handle`, if it is still live; a stale handle
+    /// unregisters nothing (in particular not a newer entry of its profile).
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let old = reg.register("a".into(), 1)?;
+    /// reg.unregister(&"a".into());
+    /// reg.register("a".into(), 2)?;
+    /// assert_eq!(reg.unregister_handle(old), None);
+    /// assert_eq!(reg.whereis(&"a".into()), Some(2));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn unregister_handle(&self, handle: Handle) -> Option<V> {
+        let profile = self.profile_of(handle)?;
+        let removed = {
+            let mut st = self.shared.state.borrow_mut();
+            st.index.remove(&profile);
+            st.slots.remove(handle.key())?
+        };
+        self.emit(EventKind::Unregister, removed.profile, handle, removed.value.clone());
+        Some(removed.value)
+    }
+
+    /// Replaces the value of `profile`'s live entry with `f(old)`, keeping its
+    /// handle. `f` runs with no borrow held; if it unregisters the entry
+    /// meanwhile, nothing is written. Returns the new value, or `None` when the
+    /// profile is absent.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u32> = Registry::new("r");
+    /// reg.register("a".into(), 1)?;
+    /// assert_eq!(reg.update_value(&"a".into(), |n| n + 1), Some(2));
+    /// assert_eq!(reg.update_value(&"zz".into(), |n| n + 1), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn update_value(&self, profile: &Profile, f: impl FnOnce(V) -> V) -> Option<V> {
+        let (handle, old) = self.lookup(profile)?;
+        let new = f(old);
+        {
+            let mut st = self.shared.state.borrow_mut();
+            let slot = st.slots.get_mut(handle.key())?;
+            slot.value = new.clone();
+        }
+        self.emit(EventKind::Update, profile.clone(), handle, new.clone());
+        Some(new)
+    }
+
+    /// Calls `f(handle, value)` with `profile`'s live entry and returns its
+    /// result; `f` is not called when the profile is absent.
+    pub fn dispatch<R>(&self, profile: &Profile, f: impl FnOnce(Handle, V) -> R) -> Option<R> {
+        let (handle, value) = self.lookup(profile)?;
+        Some(f(handle, value))
+    }
+
+    /// How many profiles are registered.
+    pub fn count(&self) -> usize {
+        self.shared.state.borrow().slots.len()
+    }
+
+    /// The registered profiles (a snapshot, in slot order).
+    pub fn keys(&self) -> Vec<Profile> {
+        self.shared.state.borrow().slots.values().map(|s| s.profile.clone()).collect()
+    }
+
+    /// Every entry as `(profile, handle, value)` (a snapshot, in slot order).
+    pub fn entries(&self) -> Vec<(Profile, Handle, V)> {
+        let id = self.shared.id;
+        let st = self.shared.state.borrow();
+        st.slots.iter().map(|(k, s)| (s.profile.clone(), Handle::new(id, k), s.value.clone())).collect()
+    }
+
+    /// The entries for which `pred(profile, value)` holds (`pred` runs on a
+    /// snapshot, with no borrow held).
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u32> = Registry::new("r");
+    /// reg.register("a".into(), 1)?;
+    /// reg.register("b".into(), 2)?;
+    /// let big = reg.select(|_, v| *v > 1);
+    /// assert_eq!(big.len(), 1);
+    /// assert_eq!(big[0].0, "b".into());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn select(&self, mut pred: impl FnMut(&Profile, &V) -> bool) -> Vec<(Profile, Handle, V)> {
+        self.entries().into_iter().filter(|(p, _, v)| pred(p, v)).collect()
+    }
+
+    /// Unregisters every entry, announcing each to the listeners.
+    pub fn clear(&self) {
+        for (_, handle, _) in self.entries() {
+            self.unregister_handle(handle);
+        }
+    }
+
+    /// Calls `listener` after every register, unregister and update, until
+    /// the returned [`Subscription`] is dropped. The listener may call back
+    /// into the registry.
+    ///
+    /// ```
+    /// use profile_registry::{EventKind, Registry};
+    ///
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let r2 = reg.clone();
+    /// // A listener that re-enters the registry: it evicts every newcomer.
+    /// let _sub = reg.subscribe(move |e| {
+    ///     if e.kind == EventKind::Register {
+    ///         r2.unregister(&e.profile);
+    ///     }
+    /// });
+    /// reg.register("a".into(), 1)?;
+    /// assert_eq!(reg.count(), 0);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn subscribe(&self, listener: impl Fn(&Event<V>) + 'static) -> Subscription {
+        let id = self.shared.listeners.add(Rc::new(listener));
+        Subscription::new::<V>(Rc::downgrade(&self.shared), id)
+    }
+
+    fn emit(&self, kind: EventKind, profile: Profile, handle: Handle, value: V) {
+        if self.shared.listeners.is_empty() {
+            return;
+        }
+        let event = Event { kind, registry: self.shared.name.clone(), profile, handle, value };
+        self.shared.listeners.emit(&event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::RefCell;
+
+    fn p(s: &str) -> Profile {
+        Profile::from(s)
+    }
+
+    #[test]
+    fn foreign_handles_miss() {
+        let a: Registry<u8> = Registry::new("a");
+        let b: Registry<u8> = Registry::new("a");
+        let h = a.register(p("x"), 1).unwrap();
+        b.register(p("x"), 2).unwrap();
+        assert_eq!(b.get(h), None);
+        assert!(!b.is_alive(h));
+        assert_eq!(b.unregister_handle(h), None);
+        assert_eq!(b.count(), 1);
+        // Forged numbers: a harmless miss.
+        // (slot 0 version 1 is the live entry; these are not)
+        for key in [5u64 | (1 << 32), 3u64 << 32, u64::MAX, (3u64 << 32) | 7] {
+            assert_eq!(a.get(Handle::from_ffi(a.id().get(), key)), None);
+        }
+    }
+
+    #[test]
+    fn listeners_may_reenter_and_unsubscribe_themselves() {
+        let reg: Registry<u8> = Registry::new("r");
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let slot: Rc<RefCell<Option<Subscription>>> = Rc::default();
+        let (r2, l2, s2) = (reg.clone(), log.clone(), slot.clone());
+        *slot.borrow_mut() = Some(reg.subscribe(move |e| {
+            l2.borrow_mut().push(format!("{} {}", e.kind.as_str(), e.profile));
+            if e.kind == EventKind::Register && e.profile == p("a") {
+                r2.register(p("b"), 2).unwrap(); // nested event
+                assert_eq!(r2.count(), 2);
+                s2.borrow_mut().take(); // drop own subscription mid-dispatch
+            }
+        }));
+        let other = log.clone();
+        let _keep = reg.subscribe(move |e| other.borrow_mut().push(format!("second {}", e.profile)));
+        reg.register(p("a"), 1).unwrap();
+        reg.register(p("c"), 3).unwrap();
+        assert_eq!(
+            *log.borrow(),
+            ["register \"a\"", "register \"b\"", "second \"b\"", "second \"a\"", "second \"c\""]
+        );
+    }
+
+    #[test]
+    fn update_and_dispatch() {
+        let reg: Registry<u8> = Registry::new("r");
+        let h = reg.register(p("a"), 1).unwrap();
+        assert_eq!(reg.dispatch(&p("a"), |hh, v| (hh, v)), Some((h, 1)));
+        assert_eq!(reg.dispatch(&p("zz"), |_, _| -> () { panic!("must not run") }), None);
+        // f unregisters the entry: nothing is written.
+        let r2 = reg.clone();
+        assert_eq!(reg.update_value(&p("a"), move |v| { r2.unregister(&p("a")); v + 1 }), None);
+        assert_eq!(reg.count(), 0);
+    }
+
+    #[test]
+    fn clear_announces_every_entry() {
+        let reg: Registry<u8> = Registry::new("r");
+        let n = Rc::new(RefCell::new(0));
+        let n2 = n.clone();
+        let _s = reg.subscribe(move |e| if e.kind == EventKind::Unregister { *n2.borrow_mut() += 1 });
+        for i in 0..5 {
+            reg.register(Profile::int(i).unwrap(), 0).unwrap();
+        }
+        reg.clear();
+        assert_eq!((reg.count(), *n.borrow()), (0, 5));
+    }
+}

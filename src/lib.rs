@@ -1,0 +1,33 @@
+//! # profile-registry
+//!
+//! Exactly one live connection per profile in a single-threaded JS runtime,
+//! found by profile across restarts: the browser-and-edge counterpart of the
+//! Elixir `Amarula.ProfileRegistry`.
+//!
+//! The crate has layers (see `ARCHITECTURE.md`): the pure-Rust [`core`]
+//! (profiles, generational handles, registries, modules, `resolve` / `via` /
+//! `whereis`), the pure-Rust `conn` state machine, and, on `wasm32` only,
+//! the `web` transport and the `bindings` that make the npm package.
+//!
+//! ```
+//! use profile_registry::{via, Config, Namespace};
+//!
+//! let ns: Namespace<&str> = Namespace::new();
+//! ns.start("ProfileRegistry")?;
+//! let name = via(&Config::new(), "alice".into());
+//! ns.register(&name, None, "socket #1")?;
+//! assert_eq!(ns.whereis(&name, None)?, Some("socket #1"));
+//! # Ok::<(), profile_registry::Error>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod core;
+
+pub use crate::core::error::Error;
+pub use crate::core::events::{Event, EventKind, Subscription};
+pub use crate::core::handle::{Handle, RegistryId, SlotKey};
+pub use crate::core::module::{Entry, LocalModule, RegistryModule, DEFAULT_MODULE};
+pub use crate::core::namespace::Namespace;
+pub use crate::core::profile::{Profile, MAX_SAFE_INTEGER};
+pub use crate::core::registry::Registry;
+pub use crate::core::spec::{resolve, via, Config, RegistryRef, RegistrySpec, Target, Via, DEFAULT_NAME};
