@@ -21,6 +21,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod conn;
 pub mod core;
 
 pub use crate::core::error::Error;

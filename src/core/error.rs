@@ -49,6 +49,30 @@ pub enum Error {
     /// it simply reads as dead).
     #[error("invalid handle: {0}")]
     InvalidHandle(String),
+    /// A send did not fit in the connection's bounded send queue; nothing was
+    /// queued.
+    #[error("the send queue of {profile} is full ({messages} messages, {bytes} bytes queued; limits {max_messages} messages, {max_bytes} bytes); wait for the \"open\" event or raise queue.maxMessages / queue.maxBytes")]
+    QueueFull {
+        /// The connection's profile.
+        profile: Profile,
+        /// Messages queued now.
+        messages: usize,
+        /// Bytes queued now.
+        bytes: usize,
+        /// The message limit.
+        max_messages: usize,
+        /// The byte limit.
+        max_bytes: usize,
+    },
+    /// The connection was closed for good; connect again for a new one.
+    #[error("the connection of {profile} is closed; call connect() again for a new one")]
+    ConnectionClosed {
+        /// The connection's profile.
+        profile: Profile,
+    },
+    /// Data that cannot be sent over a WebSocket.
+    #[error("cannot send {0}; send a string, an ArrayBuffer, a typed array or a DataView")]
+    InvalidData(String),
     /// A pluggable registry module broke its contract or failed.
     #[error("registry module {module:?} failed: {message}")]
     Module {
@@ -76,6 +100,9 @@ impl Error {
             Error::InvalidConfig(_) => "InvalidConfigError",
             Error::InvalidHandle(_) => "InvalidHandleError",
             Error::Module { .. } => "RegistryModuleError",
+            Error::QueueFull { .. } => "QueueFullError",
+            Error::ConnectionClosed { .. } => "ConnectionClosedError",
+            Error::InvalidData(_) => "InvalidDataError",
         }
     }
 }

@@ -213,6 +213,41 @@ impl<V: Clone + 'static> Registry<V> {
         Some(removed.value)
     }
 
+    /// Gives the live entry behind `handle` a fresh handle, atomically: the
+    /// profile stays registered to the same value at every instant, the old
+    /// handle reads as dead, and the new one has a higher generation when the
+    /// slot is reused. Listeners hear `Unregister` (old) then `Register`
+    /// (new), both after the swap. A stale handle renews nothing.
+    ///
+    /// This is a restart: the same value (a connection) under a new handle.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<&str> = Registry::new("r");
+    /// let first = reg.register("alice".into(), "conn")?;
+    /// let second = reg.renew(first).unwrap();
+    /// assert!(!reg.is_alive(first) && reg.is_alive(second));
+    /// assert!(second.generation() > first.generation());
+    /// assert_eq!(reg.renew(first), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn renew(&self, handle: Handle) -> Option<Handle> {
+        if handle.registry() != self.shared.id {
+            return None;
+        }
+        let (profile, value, fresh) = {
+            let mut st = self.shared.state.borrow_mut();
+            let slot = st.slots.remove(handle.key())?;
+            let (profile, value) = (slot.profile.clone(), slot.value.clone());
+            let key = st.slots.insert(slot);
+            st.index.insert(profile.clone(), key);
+            (profile, value, Handle::new(self.shared.id, key))
+        };
+        self.emit(EventKind::Unregister, profile.clone(), handle, value.clone());
+        self.emit(EventKind::Register, profile, fresh, value);
+        Some(fresh)
+    }
+
     /// Replaces the value of `profile`'s live entry with `f(old)`, keeping its
     /// handle. `f` runs with no borrow held; if it unregisters the entry
     /// meanwhile, nothing is written. Returns the new value, or `None` when the
