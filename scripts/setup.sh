@@ -40,10 +40,9 @@ cargo_tool() { # name version binary [extra cargo args]
 cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
 cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack
 
-# 3. Browsers, their drivers and wasm-opt, from Debian.
+# 3. Browsers and their drivers, from Debian.
 apt_missing=()
 need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
-need_apt binaryen
 if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
   need_apt chromium; need_apt chromium-driver; need_apt firefox-esr
 fi

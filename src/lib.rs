@@ -32,3 +32,6 @@ pub use crate::core::namespace::Namespace;
 pub use crate::core::profile::{Profile, MAX_SAFE_INTEGER};
 pub use crate::core::registry::Registry;
 pub use crate::core::spec::{resolve, via, Config, RegistryRef, RegistrySpec, Target, Via, DEFAULT_NAME};
+
+#[cfg(target_arch = "wasm32")]
+mod bindings;

@@ -102,10 +102,10 @@ impl Handle {
 }
 
 impl fmt::Display for Handle {
-    /// `registry.slot.version`, e.g. `3.0.1`.
+    /// `registry.slot.generation`, e.g. `3.0.1`; the slot's next
+    /// registration reads `3.0.2`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let ffi = self.key.data().as_ffi();
-        write!(f, "{}.{}.{}", self.registry.0, ffi as u32, ffi >> 32)
+        write!(f, "{}.{}.{}", self.registry.0, self.slot(), self.generation())
     }
 }
 
@@ -119,12 +119,9 @@ impl FromStr for Handle {
         let bad = || Error::InvalidHandle(format!("{s:?} is not a handle; use a handle returned by register or lookup"));
         let mut parts = s.splitn(3, '.');
         let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
-        let (registry, slot, version) = (next()?, next()?, next()?);
-        // Occupied slots have odd versions: an even one can only be forged,
-        // and must not alias the live entry.
-        if version % 2 == 0 {
-            return Err(bad());
-        }
+        let (registry, slot, generation) = (next()?, next()?, next()?);
+        // Generation g is the slot's (odd) version 2g - 1.
+        let version = generation.checked_mul(2).and_then(|v| v.checked_sub(1)).ok_or_else(bad)?;
         Ok(Handle::from_ffi(registry, (u64::from(version) << 32) | u64::from(slot)))
     }
 }
@@ -135,7 +132,7 @@ mod tests {
 
     #[test]
     fn malformed_strings_are_errors() {
-        for s in ["", "1", "1.2", "a.b.c", "1.2.2", "-1.0.1", "1.2.3.4"] {
+        for s in ["", "1", "1.2", "a.b.c", "1.2.0", "-1.0.1", "1.2.3.4", "1.2.4294967295"] {
             assert!(s.parse::<Handle>().is_err(), "{s}");
         }
     }

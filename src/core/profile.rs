@@ -93,9 +93,10 @@ impl Profile {
     /// ```
     pub fn number(n: f64) -> Result<Profile, Error> {
         if !n.is_finite() || n.fract() != 0.0 || n.abs() > MAX_SAFE_INTEGER as f64 {
-            return Err(Error::InvalidProfile(format!(
-                "a number profile must be a safe integer, got {n}"
-            )));
+            // No float formatting here: it would weigh on the wasm size.
+            return Err(Error::InvalidProfile(
+                "a number profile must be a safe integer (no fraction, NaN or infinity; |n| <= 2^53 - 1)".into(),
+            ));
         }
         // `-0` folds into `0`, as `Map` keys do in JS.
         Ok(Profile::Int(n as i64))

@@ -262,15 +262,21 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn update_value(&self, profile: &Profile, f: impl FnOnce(V) -> V) -> Option<V> {
-        let (handle, old) = self.lookup(profile)?;
-        let new = f(old);
+        self.try_update_value(profile, |v| Ok::<V, std::convert::Infallible>(f(v))).unwrap_or_else(|never| match never {})
+    }
+
+    /// [`Registry::update_value`] with a fallible `f`: when `f` fails, its
+    /// error is returned and nothing changes.
+    pub fn try_update_value<E>(&self, profile: &Profile, f: impl FnOnce(V) -> Result<V, E>) -> Result<Option<V>, E> {
+        let Some((handle, old)) = self.lookup(profile) else { return Ok(None) };
+        let new = f(old)?;
         {
             let mut st = self.shared.state.borrow_mut();
-            let slot = st.slots.get_mut(handle.key())?;
+            let Some(slot) = st.slots.get_mut(handle.key()) else { return Ok(None) };
             slot.value = new.clone();
         }
         self.emit(EventKind::Update, profile.clone(), handle, new.clone());
-        Some(new)
+        Ok(Some(new))
     }
 
     /// Calls `f(handle, value)` with `profile`'s live entry and returns its

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: the wasm (release, size-tuned), the
+# wasm-bindgen glue (--target web), the hand-written entries from js/
+# (index.js for browsers and workers, node.js for Node and Deno, index.d.ts),
+# a complete package.json, and a size report.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+
+wasm-pack build --release --target web --out-dir pkg --out-name profile_registry --no-pack 2>&1 \
+  | grep -vE '^\[INFO\]|^\s*$|failed to get wasm-pack version|^\s+(Compiling|Finished)' || true
+test -f pkg/profile_registry_bg.wasm || { echo "build: wasm-pack produced no pkg/profile_registry_bg.wasm" >&2; exit 1; }
+# A current wasm-opt (npm `binaryen`): Debian's binaryen 108 mis-sizes the
+# externref table that wasm-bindgen grows at start-up.
+WASM_OPT=tests/js/node_modules/.bin/wasm-opt
+if [ -x "$WASM_OPT" ]; then
+  "$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+    pkg/profile_registry_bg.wasm -o pkg/profile_registry_bg.wasm
+else
+  echo "build: $WASM_OPT not found (run scripts/setup.sh); the wasm is not size-optimised" >&2
+fi
+cp js/index.js js/node.js js/index.d.ts pkg/
+cp README.md pkg/ 2>/dev/null || true
+rm -f pkg/.gitignore pkg/profile_registry_bg.wasm.d.ts
+node scripts/package-json.mjs
+node scripts/size.mjs

@@ -1,0 +1,184 @@
+//! JS values <-> core types: profiles, configs and vias.
+
+use js_sys::{Array, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::{Error, Profile, DEFAULT_MODULE, DEFAULT_NAME};
+
+/// A short description of a JS value for error messages.
+pub(crate) fn describe(v: &JsValue) -> String {
+    if v.is_undefined() {
+        "undefined".into()
+    } else if v.is_null() {
+        "null".into()
+    } else if v.as_f64().is_some() {
+        // JS formats the number: Rust's float formatting would weigh on the wasm size.
+        let n: &js_sys::Number = v.unchecked_ref();
+        format!("the number {}", n.to_string(10).map(String::from).unwrap_or_default())
+    } else if let Some(s) = v.as_string() {
+        let short: String = s.chars().take(40).collect();
+        format!("the string {short:?}{}", if short.len() < s.len() { "..." } else { "" })
+    } else if Array::is_array(v) {
+        "an array".into()
+    } else {
+        format!("a value of type {}", v.js_typeof().as_string().unwrap_or_default())
+    }
+}
+
+/// Reads `obj[key]`; a throwing getter becomes an [`Error::InvalidConfig`].
+pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
+    Reflect::get(obj, &JsValue::from_str(key))
+        .map_err(|e| Error::InvalidConfig(format!("reading {key:?} threw: {}", describe(&e))))
+}
+
+/// A profile from a JS value: a string, a safe integer, a boolean, or an
+/// array of these.
+pub(crate) fn profile_from_js(v: &JsValue) -> Result<Profile, Error> {
+    profile_at(v, 0)
+}
+
+fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
+    if let Some(s) = v.as_string() {
+        return Profile::string(s);
+    }
+    if let Some(n) = v.as_f64() {
+        return Profile::number(n).map_err(|_| {
+            Error::InvalidProfile(format!("{} cannot be a profile; a number profile must be a safe integer", describe(v)))
+        });
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Profile::Bool(b));
+    }
+    if Array::is_array(v) {
+        if depth >= Profile::MAX_DEPTH {
+            return Err(Error::InvalidProfile(format!("a list profile may nest at most {} levels deep", Profile::MAX_DEPTH)));
+        }
+        let arr: &Array = v.unchecked_ref();
+        let len = arr.length();
+        if len as usize > Profile::MAX_LIST_LEN {
+            return Err(Error::InvalidProfile(format!(
+                "a list profile may hold at most {} items, got {len}",
+                Profile::MAX_LIST_LEN
+            )));
+        }
+        let mut items = Vec::with_capacity(len as usize);
+        for i in 0..len {
+            let item = Reflect::get_u32(arr, i)
+                .map_err(|e| Error::InvalidProfile(format!("reading item {i} threw: {}", describe(&e))))?;
+            items.push(profile_at(&item, depth + 1)?);
+        }
+        return Profile::list(items);
+    }
+    Err(Error::InvalidProfile(format!(
+        "{} cannot be a profile; use a string, a safe integer, a boolean, or an array of these",
+        describe(v)
+    )))
+}
+
+/// The JS form of a profile (a fresh array for a list).
+pub(crate) fn profile_to_js(p: &Profile) -> JsValue {
+    match p {
+        Profile::Bool(b) => JsValue::from_bool(*b),
+        Profile::Int(n) => JsValue::from_f64(*n as f64),
+        Profile::Str(s) => JsValue::from_str(s),
+        Profile::List(items) => items.iter().map(profile_to_js).collect::<Array>().into(),
+    }
+}
+
+/// Which module a config names.
+pub(crate) enum ModuleSel {
+    /// A module plugged in by name (`"Registry"` is the default).
+    Named(String),
+    /// A JS object implementing register / lookup / unregister.
+    Object(Object),
+}
+
+/// A decoded config or via.
+pub(crate) struct Target {
+    pub module: ModuleSel,
+    pub name: String,
+    pub profile: Option<Profile>,
+}
+
+impl Target {
+    /// `profile` if given (not undefined), else the target's own.
+    pub(crate) fn profile(&self, given: &JsValue) -> Result<Profile, Error> {
+        if !given.is_undefined() {
+            return profile_from_js(given);
+        }
+        self.profile.clone().ok_or_else(|| {
+            Error::InvalidConfig("no profile given: pass one, or use a config or via that carries one".into())
+        })
+    }
+}
+
+fn name_from(v: &JsValue, what: &str) -> Result<String, Error> {
+    let name = v.as_string().ok_or_else(|| {
+        Error::InvalidConfig(format!("{what} must be a string, got {}", describe(v)))
+    })?;
+    crate::core::spec::check_name("registry", &name)?;
+    Ok(name)
+}
+
+fn module_from(v: &JsValue) -> Result<ModuleSel, Error> {
+    if v.is_undefined() {
+        return Ok(ModuleSel::Named(DEFAULT_MODULE.into()));
+    }
+    if let Some(s) = v.as_string() {
+        crate::core::spec::check_name("module", &s)?;
+        return Ok(ModuleSel::Named(s));
+    }
+    if v.is_object() {
+        for f in ["register", "lookup", "unregister"] {
+            if !get(v, f)?.is_function() {
+                return Err(Error::InvalidConfig(format!(
+                    "a registry module object must have register, lookup and unregister functions; {f} is missing"
+                )));
+            }
+        }
+        return Ok(ModuleSel::Object(v.clone().unchecked_into()));
+    }
+    Err(Error::InvalidConfig(format!(
+        "registry.module must be a module name or an object with register/lookup/unregister, got {}",
+        describe(v)
+    )))
+}
+
+/// Decodes a config (`undefined` for the defaults, `{ profile?, registry? }`)
+/// or a via (`{ via, name, profile }`).
+pub(crate) fn target_from_js(config: &JsValue) -> Result<Target, Error> {
+    if config.is_undefined() {
+        return Ok(Target { module: ModuleSel::Named(DEFAULT_MODULE.into()), name: DEFAULT_NAME.into(), profile: None });
+    }
+    if !config.is_object() || Array::is_array(config) || config.is_function() {
+        return Err(Error::InvalidConfig(format!(
+            "a config must be an object such as {{ registry: \"Name\" }} or a via, got {}",
+            describe(config)
+        )));
+    }
+    let via = get(config, "via")?;
+    if !via.is_undefined() {
+        let module = module_from(&via)?;
+        let name = name_from(&get(config, "name")?, "via.name")?;
+        let profile = profile_from_js(&get(config, "profile")?)?;
+        return Ok(Target { module, name, profile: Some(profile) });
+    }
+    let profile = match get(config, "profile")? {
+        p if p.is_undefined() => None,
+        p => Some(profile_from_js(&p)?),
+    };
+    let registry = get(config, "registry")?;
+    let (module, name) = if registry.is_undefined() {
+        (ModuleSel::Named(DEFAULT_MODULE.into()), DEFAULT_NAME.to_string())
+    } else if registry.as_string().is_some() {
+        (ModuleSel::Named(DEFAULT_MODULE.into()), name_from(&registry, "registry")?)
+    } else if registry.is_object() {
+        (module_from(&get(&registry, "module")?)?, name_from(&get(&registry, "name")?, "registry.name")?)
+    } else {
+        return Err(Error::InvalidConfig(format!(
+            "registry must be a registry name or {{ module, name }}, got {}",
+            describe(&registry)
+        )));
+    };
+    Ok(Target { module, name, profile })
+}
