@@ -34,4 +34,4 @@ pub use crate::core::registry::Registry;
 pub use crate::core::spec::{resolve, via, Config, RegistryRef, RegistrySpec, Target, Via, DEFAULT_NAME};
 
 #[cfg(target_arch = "wasm32")]
-mod bindings;
+pub mod bindings;

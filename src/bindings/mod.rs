@@ -6,7 +6,7 @@
 //! `whereis` fast path over the per-registry mirror maps kept here, the
 //! two-argument `register(via, value)` form, and the error classes.
 
-mod api;
+pub mod api;
 mod convert;
 mod errors;
 mod js_module;
