@@ -95,6 +95,15 @@ impl<V> LocalModule<V> {
 }
 
 impl<V: Clone + 'static> LocalModule<V> {
+    /// The local module over another namespace's registries: plugged into a
+    /// namespace under another name, it reaches registries that are not its
+    /// own (as a wider-reach module would).
+    pub fn from_namespace(ns: &crate::Namespace<V>) -> Self {
+        LocalModule::new(ns.registries_table())
+    }
+}
+
+impl<V: Clone + 'static> LocalModule<V> {
     fn registry(&self, name: &str) -> Result<Registry<V>, Error> {
         self.registries
             .upgrade()

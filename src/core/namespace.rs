@@ -67,6 +67,10 @@ impl<V: Clone + 'static> Namespace<V> {
         Namespace { inner: Rc::new(Inner { registries, modules }) }
     }
 
+    pub(crate) fn registries_table(&self) -> &Rc<Registries<V>> {
+        &self.inner.registries
+    }
+
     /// This realm's namespace for values of type `V`.
     ///
     /// ```
