@@ -1,0 +1,180 @@
+//! [`ReconnectPolicy`]: exponential backoff with jitter between reconnect
+//! attempts, so a server restart does not bring every client back at once.
+
+use crate::conn::transport::MAX_TIMER_DELAY_MS;
+use crate::core::error::Error;
+
+/// How a connection waits between reconnect attempts.
+///
+/// Attempt `n` (counting from 1) waits a base of
+/// `min(maxDelayMs, minDelayMs * factor^(n-1))`, less a random share of up to
+/// `jitter` of it: the delay is uniform in `[base * (1 - jitter), base]`.
+///
+/// ```
+/// use profile_registry::conn::ReconnectPolicy;
+///
+/// let p = ReconnectPolicy::default();
+/// assert_eq!((p.min_delay_ms, p.max_delay_ms, p.factor, p.jitter), (250.0, 30_000.0, 2.0, 0.5));
+/// assert_eq!(p.max_retries, None); // unlimited
+/// assert!(p.validate().is_ok());
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct ReconnectPolicy {
+    /// The base delay of the first reconnect attempt, in ms (`minDelayMs`).
+    pub min_delay_ms: f64,
+    /// The largest delay, in ms (`maxDelayMs`); at most
+    /// [`MAX_TIMER_DELAY_MS`], the longest delay `setTimeout` honours.
+    pub max_delay_ms: f64,
+    /// How much the base delay grows per attempt (`factor`), at least 1.
+    pub factor: f64,
+    /// The random share taken off each delay (`jitter`), in `[0, 1]`.
+    pub jitter: f64,
+    /// How many reconnect attempts in a row may fail before the connection
+    /// gives up (`maxRetries`); `None` retries forever. A successful open
+    /// starts the count again.
+    pub max_retries: Option<u32>,
+}
+
+impl Default for ReconnectPolicy {
+    fn default() -> Self {
+        ReconnectPolicy { min_delay_ms: 250.0, max_delay_ms: 30_000.0, factor: 2.0, jitter: 0.5, max_retries: None }
+    }
+}
+
+impl ReconnectPolicy {
+    /// Checks every field; the error names the JS option (`reconnect.factor`, ...).
+    ///
+    /// ```
+    /// use profile_registry::conn::ReconnectPolicy;
+    ///
+    /// let bad = ReconnectPolicy { factor: 0.5, ..Default::default() };
+    /// let err = bad.validate().unwrap_err().to_string();
+    /// assert!(err.contains("reconnect.factor must be"), "{err}");
+    /// ```
+    pub fn validate(&self) -> Result<(), Error> {
+        let fail = |field: &str, rule: &str, got: f64| {
+            Err(Error::InvalidConfig(format!("reconnect.{field} must be {rule}, got {got}")))
+        };
+        if !(self.min_delay_ms.is_finite() && self.min_delay_ms >= 0.0) {
+            return fail("minDelayMs", "a finite number >= 0", self.min_delay_ms);
+        }
+        if !(self.max_delay_ms >= self.min_delay_ms && self.max_delay_ms <= MAX_TIMER_DELAY_MS) {
+            return fail(
+                "maxDelayMs",
+                &format!("a number from reconnect.minDelayMs ({}) to {MAX_TIMER_DELAY_MS}", self.min_delay_ms),
+                self.max_delay_ms,
+            );
+        }
+        if !(self.factor.is_finite() && self.factor >= 1.0) {
+            return fail("factor", "a finite number >= 1", self.factor);
+        }
+        if !(0.0..=1.0).contains(&self.jitter) {
+            return fail("jitter", "a number from 0 to 1", self.jitter);
+        }
+        Ok(())
+    }
+
+    /// The delay before reconnect attempt `attempt` (1 for the first; 0 is
+    /// read as 1), with `random01` a random number in `[0, 1)` (clamped).
+    ///
+    /// The result is in `[base * (1 - jitter), base]` and never above
+    /// `max_delay_ms`, for any `attempt` up to `u32::MAX`. It is always a
+    /// finite number >= 0, even for a policy that fails [`validate`](Self::validate).
+    ///
+    /// ```
+    /// use profile_registry::conn::ReconnectPolicy;
+    ///
+    /// let p = ReconnectPolicy { jitter: 0.0, ..Default::default() };
+    /// let delays: Vec<f64> = (1..=9).map(|n| p.delay_ms(n, 0.3)).collect();
+    /// assert_eq!(delays, [250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0]);
+    /// assert_eq!(p.delay_ms(u32::MAX, 0.3), 30_000.0);
+    ///
+    /// let p = ReconnectPolicy::default(); // jitter 0.5
+    /// assert_eq!(p.delay_ms(3, 0.0), 1000.0);
+    /// assert_eq!(p.delay_ms(3, 0.5), 750.0);
+    /// ```
+    pub fn delay_ms(&self, attempt: u32, random01: f64) -> f64 {
+        let exponent = attempt.saturating_sub(1).min(i32::MAX as u32) as i32;
+        let base = if self.min_delay_ms > 0.0 {
+            // `f64::min` ignores a NaN operand: an infinite product is capped.
+            (self.min_delay_ms * self.factor.powi(exponent)).min(self.max_delay_ms)
+        } else {
+            0.0
+        };
+        let r = if random01 >= 0.0 { random01.min(1.0) } else { 0.0 };
+        let share = if self.jitter >= 0.0 { self.jitter.min(1.0) } else { 0.0 };
+        let delay = base * (1.0 - share * r);
+        if delay.is_finite() && delay >= 0.0 {
+            delay
+        } else {
+            0.0
+        }
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn policy() -> impl Strategy<Value = ReconnectPolicy> {
+        (0.0..10_000.0f64, 0.0..MAX_TIMER_DELAY_MS, 1.0..100.0f64, 0.0..=1.0f64).prop_map(
+            |(min, span, factor, jitter)| ReconnectPolicy {
+                min_delay_ms: min,
+                max_delay_ms: (min + span).min(MAX_TIMER_DELAY_MS),
+                factor,
+                jitter,
+                max_retries: None,
+            },
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn delay_is_bounded_and_jittered(p in policy(), attempt in any::<u32>(), r in 0.0..1.0f64) {
+            prop_assert!(p.validate().is_ok());
+            let base = ReconnectPolicy { jitter: 0.0, ..p }.delay_ms(attempt, r);
+            let d = p.delay_ms(attempt, r);
+            prop_assert!(d.is_finite() && d >= 0.0);
+            prop_assert!(d <= p.max_delay_ms && d <= base);
+            prop_assert!(d >= base * (1.0 - p.jitter) * (1.0 - 1e-12));
+        }
+
+        #[test]
+        fn base_never_shrinks(p in policy(), attempt in 1..u32::MAX) {
+            let p = ReconnectPolicy { jitter: 0.0, ..p };
+            prop_assert!(p.delay_ms(attempt + 1, 0.0) >= p.delay_ms(attempt, 0.0));
+        }
+
+        #[test]
+        fn never_nan_even_when_invalid(min in any::<f64>(), max in any::<f64>(), factor in any::<f64>(),
+                                       jitter in any::<f64>(), attempt in any::<u32>(), r in any::<f64>()) {
+            let p = ReconnectPolicy { min_delay_ms: min, max_delay_ms: max, factor, jitter, max_retries: None };
+            let d = p.delay_ms(attempt, r);
+            prop_assert!(d.is_finite() && d >= 0.0);
+        }
+    }
+
+    #[test]
+    fn validate_names_the_field() {
+        let cases = [
+            (ReconnectPolicy { min_delay_ms: -1.0, ..Default::default() }, "reconnect.minDelayMs"),
+            (ReconnectPolicy { min_delay_ms: f64::NAN, ..Default::default() }, "reconnect.minDelayMs"),
+            (ReconnectPolicy { max_delay_ms: 100.0, ..Default::default() }, "reconnect.maxDelayMs"),
+            (ReconnectPolicy { max_delay_ms: f64::INFINITY, ..Default::default() }, "reconnect.maxDelayMs"),
+            (ReconnectPolicy { max_delay_ms: 3e9, ..Default::default() }, "reconnect.maxDelayMs"),
+            (ReconnectPolicy { factor: f64::NAN, ..Default::default() }, "reconnect.factor"),
+            (ReconnectPolicy { jitter: 1.5, ..Default::default() }, "reconnect.jitter"),
+            (ReconnectPolicy { jitter: f64::NAN, ..Default::default() }, "reconnect.jitter"),
+        ];
+        for (p, field) in cases {
+            let err = p.validate().unwrap_err();
+            assert_eq!(err.kind(), "InvalidConfigError");
+            assert!(err.to_string().contains(field), "{err}");
+        }
+        let zero =
+            ReconnectPolicy { min_delay_ms: 0.0, max_delay_ms: 0.0, factor: 1.0, jitter: 1.0, max_retries: Some(0) };
+        assert!(zero.validate().is_ok());
+        assert_eq!(zero.delay_ms(u32::MAX, 0.99), 0.0);
+    }
+}

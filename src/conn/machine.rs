@@ -1,0 +1,626 @@
+//! [`Machine`]: the state machine of one connection (one profile), sans IO.
+//!
+//! The machine holds at most one socket at a time, as a single field that
+//! is empty, connecting, open, or closing (asked to close, waiting for the
+//! transport's `on_close`). A new socket is only opened when that field is
+//! empty, so two sockets of one profile are never alive at once. At most one
+//! timer runs: the connect timeout while connecting, or the backoff wait.
+
+use crate::conn::event::{Event, State};
+use crate::conn::message::Message;
+use crate::conn::options::Options;
+use crate::conn::queue::SendQueue;
+use crate::conn::transport::{Clock, SocketId, TimerId, Transport};
+use crate::core::error::Error;
+use crate::core::profile::Profile;
+
+/// The longest close reason, in UTF-8 bytes, that a WebSocket accepts.
+const MAX_CLOSE_REASON_BYTES: usize = 123;
+/// The close code used when none is given, and for abandoned attempts.
+const NORMAL_CLOSURE: u16 = 1000;
+/// The close code reported for an attempt that never opened in time.
+const ABNORMAL_CLOSURE: u16 = 1006;
+
+/// The one socket a machine may hold.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Socket {
+    None,
+    Connecting(SocketId),
+    Open(SocketId),
+    /// Asked to close; alive until the transport's `on_close`.
+    Closing(SocketId),
+}
+
+/// The code, reason and cleanness of a `Close` event to report.
+type CloseInfo = (u16, String, bool);
+
+/// What the one running timer is for.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Timer {
+    ConnectTimeout,
+    Backoff,
+}
+
+/// The connection state machine of one profile.
+///
+/// Drive it from the JS event loop: call [`start`](Self::start), hand it the
+/// transport's socket events and the clock's timer events, and after every
+/// call dispatch [`take_events`](Self::take_events) to listeners with no
+/// borrow of the machine held.
+///
+/// ```
+/// use profile_registry::conn::testing::{FakeClock, FakeTransport};
+/// use profile_registry::conn::{Event, Machine, Options, State};
+///
+/// let options = Options::new("alice".into(), "wss://chat.example.com");
+/// let mut m = Machine::new(options, FakeTransport::default(), FakeClock::new(7))?;
+/// m.send("queued before open".into())?;
+/// m.start();
+/// let socket = m.socket().unwrap();
+/// m.on_open(socket);
+/// assert_eq!(m.state(), State::Open);
+/// assert_eq!(m.transport().sent_texts(), ["queued before open"]);
+///
+/// m.on_close(socket, 1006, String::new(), false); // the server went away
+/// assert_eq!(m.state(), State::Reconnecting);
+/// assert!(m.take_events().contains(&Event::SocketReleased { socket }));
+///
+/// m.close(None, None)?;
+/// assert_eq!(m.take_events().last(), Some(&Event::Ended { rejected: 0 }));
+/// assert_eq!(m.clock_mut().pending(), 0); // the backoff timer was cleared
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
+pub struct Machine<T: Transport, C: Clock> {
+    options: Options,
+    transport: T,
+    clock: C,
+    state: State,
+    started: bool,
+    attempt: u32,
+    socket: Socket,
+    timer: Option<(TimerId, Timer)>,
+    /// The backoff timer fired while the old socket was still closing.
+    open_when_released: bool,
+    queue: SendQueue,
+    events: Vec<Event>,
+}
+
+impl<T: Transport, C: Clock> Machine<T, C> {
+    /// Validates `options` and builds a machine in state `Connecting` that
+    /// opens nothing until [`start`](Self::start).
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let bad = Options::new("alice".into(), "http://example.com");
+    /// assert!(Machine::new(bad, FakeTransport::default(), FakeClock::new(1)).is_err());
+    /// ```
+    pub fn new(options: Options, transport: T, clock: C) -> Result<Self, Error> {
+        options.validate()?;
+        Ok(Machine {
+            queue: SendQueue::new(options.queue),
+            options,
+            transport,
+            clock,
+            state: State::Connecting,
+            started: false,
+            attempt: 0,
+            socket: Socket::None,
+            timer: None,
+            open_when_released: false,
+            events: Vec::new(),
+        })
+    }
+
+    /// Opens the first socket. A second call, or a call after
+    /// [`close`](Self::close), does nothing.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// m.start();
+    /// assert_eq!(m.transport().opens.len(), 1);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn start(&mut self) {
+        if !self.started && self.state != State::Closed {
+            self.started = true;
+            self.open_socket();
+        }
+    }
+
+    /// Sends `msg` now when open, or queues it to send, in order, on the next
+    /// open. Errors, with nothing queued, when the queue is full
+    /// ([`Error::QueueFull`]) or the machine is closed ([`Error::ConnectionClosed`]).
+    ///
+    /// If the transport refuses a send on the open socket, an `Error` event
+    /// says so and the message is queued (or, when the queue is full, the
+    /// call fails): a message is always sent, refused at call time, or
+    /// counted in [`Event::Ended`].
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// # use profile_registry::Error;
+    /// let mut options = Options::new("a".into(), "ws://h");
+    /// options.queue = QueueLimits { max_messages: 1, max_bytes: 100 };
+    /// let mut m = fake_machine(options)?;
+    /// m.send("one".into())?;
+    /// assert!(matches!(m.send("two".into()), Err(Error::QueueFull { messages: 1, .. })));
+    /// assert_eq!(m.queued(), (1, 3));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn send(&mut self, msg: Message) -> Result<(), Error> {
+        if self.state == State::Closed {
+            return Err(Error::ConnectionClosed { profile: self.options.profile.clone() });
+        }
+        if let Socket::Open(socket) = self.socket {
+            if self.flush(socket) {
+                match self.transport.send(socket, &msg) {
+                    Ok(()) => return Ok(()),
+                    Err(e) => self.send_failed(&e),
+                }
+            }
+        }
+        self.queue.push(msg).map_err(|_| {
+            let limits = self.queue.limits();
+            Error::QueueFull {
+                profile: self.options.profile.clone(),
+                messages: self.queue.len(),
+                bytes: self.queue.bytes(),
+                max_messages: limits.max_messages,
+                max_bytes: limits.max_bytes,
+            }
+        })
+    }
+
+    /// Stops for good: clears the timer, closes the socket with `code`
+    /// (default 1000) and `reason`, moves to `Closed` and emits
+    /// `StateChange`, `Close` (when a socket was connecting or open) and
+    /// `Ended` with the number of queued messages dropped. The socket's own
+    /// close arrives later as a `SocketReleased` event only.
+    ///
+    /// `code` must be 1000 or 3000..=4999 and `reason` at most 123 UTF-8
+    /// bytes (as for `WebSocket.close`), else [`Error::InvalidConfig`] and
+    /// nothing changes. Closing again is `Ok` and emits nothing.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// m.send("never sent".into())?;
+    /// assert!(m.close(Some(1001), None).is_err()); // reserved for browsers
+    /// m.close(Some(4000), Some("bye"))?;
+    /// assert_eq!(m.take_events().last(), Some(&Event::Ended { rejected: 1 }));
+    /// m.close(None, None)?;
+    /// assert!(m.take_events().is_empty());
+    /// assert!(m.has_live_socket()); // until the transport reports the close
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn close(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        let code = code.unwrap_or(NORMAL_CLOSURE);
+        let reason = reason.unwrap_or_default();
+        if code != NORMAL_CLOSURE && !(3000..=4999).contains(&code) {
+            return Err(Error::InvalidConfig(format!(
+                "close code must be 1000 or from 3000 to 4999, got {code}; use 1000 for a normal close"
+            )));
+        }
+        if reason.len() > MAX_CLOSE_REASON_BYTES {
+            return Err(Error::InvalidConfig(format!(
+                "a close reason may be at most {MAX_CLOSE_REASON_BYTES} UTF-8 bytes, got {}; shorten it",
+                reason.len()
+            )));
+        }
+        if self.state == State::Closed {
+            return Ok(());
+        }
+        self.cancel_timer();
+        self.open_when_released = false;
+        let closed = self.close_socket(code, reason).then(|| (code, reason.to_owned(), true));
+        self.end(closed);
+        Ok(())
+    }
+
+    /// The transport opened `socket`: the machine moves to `Open`, emits
+    /// `StateChange` and `Open`, resets the attempt count and sends the queue
+    /// in order. Ids of other sockets are ignored.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// m.on_open(SocketId(999)); // not ours
+    /// assert_eq!(m.state(), State::Connecting);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn on_open(&mut self, socket: SocketId) {
+        if self.socket != Socket::Connecting(socket) {
+            return;
+        }
+        self.cancel_timer();
+        self.socket = Socket::Open(socket);
+        self.attempt = 0;
+        self.set_state(State::Open);
+        self.events.push(Event::Open { socket });
+        self.flush(socket);
+    }
+
+    /// A message arrived on `socket`; emitted as `Message` when it is the
+    /// open socket, else ignored.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// m.on_open(s);
+    /// m.take_events();
+    /// m.on_message(s, "hi".into());
+    /// assert_eq!(m.take_events(), [Event::Message("hi".into())]);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn on_message(&mut self, socket: SocketId, msg: Message) {
+        if self.socket == Socket::Open(socket) {
+            self.events.push(Event::Message(msg));
+        }
+    }
+
+    /// The transport reported an error on `socket`; emitted as `Error` when it
+    /// is the current (connecting or open) socket, else ignored. The close
+    /// that usually follows is what ends the attempt.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// m.on_error(m.socket().unwrap(), "refused".into());
+    /// assert!(m.take_events().contains(&Event::Error { message: "refused".into() }));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn on_error(&mut self, socket: SocketId, message: String) {
+        if self.current() == Some(socket) {
+            self.events.push(Event::Error { message });
+        }
+    }
+
+    /// The transport closed `socket`. For any socket of this machine it emits
+    /// `SocketReleased`. When it was the current socket, the attempt or
+    /// connection is over: a reconnect is scheduled (`StateChange`, `Close`,
+    /// `Reconnecting`) or, without retries left, the machine ends
+    /// (`StateChange`, `Close`, `Ended`). Unknown or repeated ids are ignored.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut options = Options::new("a".into(), "ws://h");
+    /// options.reconnect = None;
+    /// let mut m = fake_machine(options)?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// m.on_close(s, 1006, String::new(), false);
+    /// m.on_close(s, 1006, String::new(), false); // twice: ignored
+    /// assert_eq!(m.state(), State::Closed);
+    /// let ends = m.take_events().iter().filter(|e| matches!(e, Event::Ended { .. })).count();
+    /// assert_eq!(ends, 1);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn on_close(&mut self, socket: SocketId, code: u16, reason: String, was_clean: bool) {
+        match self.socket {
+            Socket::Closing(s) if s == socket => {
+                self.socket = Socket::None;
+                self.events.push(Event::SocketReleased { socket });
+                if std::mem::take(&mut self.open_when_released) {
+                    self.open_socket();
+                }
+            }
+            Socket::Connecting(s) | Socket::Open(s) if s == socket => {
+                self.socket = Socket::None;
+                self.cancel_timer();
+                self.events.push(Event::SocketReleased { socket });
+                self.attempt_over(Some((code, reason, was_clean)));
+            }
+            _ => {}
+        }
+    }
+
+    /// A timer fired. The backoff timer opens the next socket (or, while the
+    /// old socket is still closing, as soon as it is released). The connect
+    /// timeout closes the stuck socket, emits `Error` and a `Close` with code
+    /// 1006, and counts the attempt as failed. Unknown ids are ignored.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut options = Options::new("a".into(), "ws://h");
+    /// options.connect_timeout_ms = Some(1000.0);
+    /// let mut m = fake_machine(options)?;
+    /// m.start();
+    /// let stuck = m.socket().unwrap();
+    /// advance(&mut m, 1000.0);
+    /// assert_eq!(m.state(), State::Reconnecting);
+    /// assert_eq!(m.transport().closes[0].0, stuck);
+    /// advance(&mut m, 60_000.0); // the backoff is over, but `stuck` is not released
+    /// assert_eq!(m.transport().opens.len(), 1);
+    /// close_socket(&mut m, stuck, 1006, "");
+    /// assert_eq!(m.transport().opens.len(), 2); // the deferred reconnect
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn on_timer(&mut self, timer: TimerId) {
+        let kind = match self.timer {
+            Some((id, kind)) if id == timer => kind,
+            _ => return,
+        };
+        self.timer = None;
+        match (kind, self.socket) {
+            (Timer::Backoff, Socket::None) => self.open_socket(),
+            (Timer::Backoff, Socket::Closing(_)) => self.open_when_released = true,
+            (Timer::ConnectTimeout, Socket::Connecting(_)) => {
+                let ms = self.options.connect_timeout_ms.unwrap_or_default();
+                self.close_socket(NORMAL_CLOSURE, "connect timeout");
+                self.events.push(Event::Error {
+                    message: format!(
+                        "the websocket did not open within {ms} ms; check the server, or raise connectTimeoutMs"
+                    ),
+                });
+                self.attempt_over(Some((ABNORMAL_CLOSURE, "connect timeout".to_owned(), false)));
+            }
+            _ => {}
+        }
+    }
+
+    /// The current state.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// assert_eq!(m.state(), State::Connecting);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The attempt in progress or scheduled: 0 for the first connect and
+    /// while open, `n` for the nth reconnect in a row.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// close_socket(&mut m, s, 1006, "");
+    /// assert_eq!(m.attempt(), 1);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// How many messages and bytes are queued.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.send(vec![1u8, 2].into())?;
+    /// assert_eq!(m.queued(), (1, 2));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn queued(&self) -> (usize, usize) {
+        (self.queue.len(), self.queue.bytes())
+    }
+
+    /// The current socket, connecting or open (not one that is closing).
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// assert_eq!(m.socket(), None);
+    /// m.start();
+    /// assert!(m.socket().is_some());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn socket(&self) -> Option<SocketId> {
+        self.current()
+    }
+
+    /// Whether a socket of this machine is alive: opened and not yet
+    /// reported closed, including one the machine is closing.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// m.close(None, None)?;
+    /// assert!(m.has_live_socket());
+    /// m.on_close(s, 1000, String::new(), true);
+    /// assert!(!m.has_live_socket());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn has_live_socket(&self) -> bool {
+        self.socket != Socket::None
+    }
+
+    /// The connection's profile.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let m = fake_machine(Options::new("alice".into(), "ws://h"))?;
+    /// assert_eq!(m.profile().as_str(), Some("alice"));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn profile(&self) -> &Profile {
+        &self.options.profile
+    }
+
+    /// The options the machine was built with.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// assert_eq!(m.options().url, "ws://h");
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Takes the events emitted since the last call, oldest first.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// assert_eq!(m.take_events(), [Event::Opening { socket: m.socket().unwrap(), attempt: 0 }]);
+    /// assert!(m.take_events().is_empty());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn take_events(&mut self) -> Vec<Event> {
+        std::mem::take(&mut self.events)
+    }
+
+    /// The transport.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// assert!(m.transport().opens.is_empty());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The transport, mutably (to drop its resources, or in tests).
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.transport_mut().fail_opens = 1;
+    /// m.start();
+    /// assert_eq!(m.state(), State::Reconnecting);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// The clock, mutably.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// assert_eq!(m.clock_mut().pending(), 0);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn clock_mut(&mut self) -> &mut C {
+        &mut self.clock
+    }
+
+    /// The connecting or open socket.
+    fn current(&self) -> Option<SocketId> {
+        match self.socket {
+            Socket::Connecting(s) | Socket::Open(s) => Some(s),
+            Socket::None | Socket::Closing(_) => None,
+        }
+    }
+
+    fn set_state(&mut self, to: State) {
+        if self.state != to {
+            self.events.push(Event::StateChange { from: self.state, to });
+            self.state = to;
+        }
+    }
+
+    fn set_timer(&mut self, delay_ms: f64, kind: Timer) {
+        debug_assert!(self.timer.is_none(), "one timer at a time");
+        self.timer = Some((self.clock.set_timer(delay_ms), kind));
+    }
+
+    fn cancel_timer(&mut self) {
+        if let Some((id, _)) = self.timer.take() {
+            self.clock.clear_timer(id);
+        }
+    }
+
+    /// Asks the transport to close the current socket, if any, and keeps it
+    /// as `Closing` until released. Returns whether there was one.
+    fn close_socket(&mut self, code: u16, reason: &str) -> bool {
+        let Some(socket) = self.current() else { return false };
+        self.transport.close(socket, code, reason);
+        self.socket = Socket::Closing(socket);
+        true
+    }
+
+    /// Opens a socket for the current attempt; only called with no socket alive.
+    fn open_socket(&mut self) {
+        debug_assert_eq!(self.socket, Socket::None, "one socket at a time");
+        match self.transport.open(&self.options.url, &self.options.protocols) {
+            Ok(socket) => {
+                self.socket = Socket::Connecting(socket);
+                self.events.push(Event::Opening { socket, attempt: self.attempt });
+                if let Some(ms) = self.options.connect_timeout_ms {
+                    self.set_timer(ms, Timer::ConnectTimeout);
+                }
+            }
+            Err(e) => {
+                let url = &self.options.url;
+                self.events.push(Event::Error {
+                    message: format!(
+                        "could not open a websocket to {url}: {e}; check the url and the WebSocket implementation"
+                    ),
+                });
+                self.attempt_over(None);
+            }
+        }
+    }
+
+    /// The current attempt or connection is over (`close` is the `Close`
+    /// event to report, if any): schedules the next attempt, or ends.
+    fn attempt_over(&mut self, close: Option<CloseInfo>) {
+        let next = self.attempt.saturating_add(1);
+        let policy = self.options.reconnect.filter(|p| p.max_retries.map_or(true, |max| next <= max));
+        let Some(policy) = policy else { return self.end(close) };
+        self.attempt = next;
+        self.set_state(State::Reconnecting);
+        self.push_close(close, true);
+        let delay_ms = policy.delay_ms(next, self.clock.random());
+        self.events.push(Event::Reconnecting { attempt: next, delay_ms });
+        self.set_timer(delay_ms, Timer::Backoff);
+    }
+
+    /// Stops for good; reports the dropped queue in `Ended`.
+    fn end(&mut self, close: Option<CloseInfo>) {
+        debug_assert!(self.timer.is_none(), "no timer outlives the machine");
+        self.set_state(State::Closed);
+        self.push_close(close, false);
+        let rejected = self.queue.clear();
+        self.events.push(Event::Ended { rejected });
+    }
+
+    fn push_close(&mut self, close: Option<CloseInfo>, will_reconnect: bool) {
+        if let Some((code, reason, was_clean)) = close {
+            self.events.push(Event::Close { code, reason, was_clean, will_reconnect });
+        }
+    }
+
+    /// Sends the queue in order; returns whether it is empty. Stops at the
+    /// first refusal, which stays queued.
+    fn flush(&mut self, socket: SocketId) -> bool {
+        while let Some(msg) = self.queue.front() {
+            match self.transport.send(socket, msg) {
+                Ok(()) => drop(self.queue.pop()),
+                Err(e) => {
+                    self.send_failed(&e);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    fn send_failed(&mut self, e: &str) {
+        self.events.push(Event::Error {
+            message: format!(
+                "could not send on the websocket: {e}; the message is queued and retried on the next send or open, unless the queue is full"
+            ),
+        });
+    }
+}
