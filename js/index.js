@@ -86,6 +86,94 @@ export function subscribe(config, listener) {
   };
 }
 
+const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
+const CREATE = Symbol("create");
+const checkType = (type) => {
+  if (!EVENT_TYPES.includes(type)) {
+    throw Object.assign(new TypeError(`unknown event type ${String(type)}; use one of ${EVENT_TYPES.join(", ")}`), { name: "InvalidConfigError" });
+  }
+};
+
+/**
+ * One WebSocket per profile, reconnecting with backoff; made by `connect`.
+ * The same object is returned by `whereis` for its whole life, across
+ * reconnects; each new socket gets a new `handle`.
+ */
+export class Connection {
+  #id = -1;
+  #profile;
+  #listeners = new Map(); // type -> Set of functions
+
+  constructor(token, profile) {
+    if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
+    this.#profile = profile;
+  }
+
+  /** @internal */ static [CREATE](profile) { return new Connection(CREATE, profile); }
+  /** @internal */ [CREATE](id) { this.#id = id; }
+
+  /** The profile this connection belongs to. */
+  get profile() { return this.#profile; }
+  /** The handle of the current socket's registration (new on every reconnect). */
+  get handle() { return wasm.__connInfo(this.#id).handle; }
+  /** "connecting" | "open" | "reconnecting" | "closed". */
+  get state() { return wasm.__connInfo(this.#id).state; }
+  /** `{ state, handle, attempt, queued, queuedBytes, sockets }`. */
+  info() { return wasm.__connInfo(this.#id); }
+
+  /** Sends now when open, else queues (in order); throws QueueFullError past the queue's bounds. */
+  send(data) { wasm.__connSend(this.#id, data); }
+
+  /** Stops for good and releases the profile; queued messages are reported in the final close event's `rejected`. */
+  close(code, reason) { wasm.__connClose(this.#id, code, reason); }
+
+  /** Adds a listener; returns the function that removes it. */
+  on(type, listener) {
+    checkType(type);
+    if (typeof listener !== "function") throw Object.assign(new TypeError("the listener must be a function"), { name: "InvalidConfigError" });
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    // A wrapper, so the same function added twice is two listeners and off() removes one.
+    const entry = (e) => listener.call(this, e);
+    set.add(entry);
+    return () => { set.delete(entry); };
+  }
+
+  /** @internal called by the wasm side with each event. */
+  [Symbol.for("profile-registry.emit")](type, detail) {
+    const set = this.#listeners.get(type);
+    if (!set || set.size === 0) return;
+    const event = Object.assign(detail, { type, target: this });
+    for (const f of [...set]) {
+      if (!set.has(f)) continue; // removed by an earlier listener
+      try { f(event); } catch (err) { report(err); }
+    }
+  }
+}
+
+function report(err) {
+  if (typeof globalThis.reportError === "function") globalThis.reportError(err);
+  else console.error(err);
+}
+
+const EMIT = Symbol.for("profile-registry.emit");
+
+/**
+ * Connects `config.profile` to `config.url`, one socket per profile. See the
+ * README for the options (`onDuplicate`, `WebSocket`, `reconnect`, `queue`,
+ * `protocols`, `connectTimeoutMs`, `registry`).
+ */
+export function connect(config) {
+  const profile = config !== null && typeof config === "object" && config.profile !== undefined
+    ? wasm.checkProfile(config.profile)
+    : undefined;
+  const conn = Connection[CREATE](Array.isArray(profile) ? Object.freeze(profile) : profile);
+  const r = wasm.__connect(config, conn, (type, detail) => conn[EMIT](type, detail));
+  if ("existing" in r) return r.existing;
+  conn[CREATE](r.id);
+  return conn;
+}
+
 function errorClass(name) {
   // Errors are plain `Error`s whose `name` is the kind; `instanceof` checks that.
   const cls = {

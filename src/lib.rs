@@ -35,3 +35,5 @@ pub use crate::core::spec::{resolve, via, Config, RegistryRef, RegistrySpec, Tar
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -16,7 +16,7 @@ use crate::{Error, Event, Handle, Profile, Registry, RegistryModule, DEFAULT_MOD
 
 type JsResult<T> = Result<T, JsValue>;
 
-fn module_of(t: &Target) -> Result<Rc<dyn RegistryModule<JsValue>>, Error> {
+pub(crate) fn module_of(t: &Target) -> Result<Rc<dyn RegistryModule<JsValue>>, Error> {
     match &t.module {
         ModuleSel::Named(name) => realm::ns().module(name),
         ModuleSel::Object(obj) => Ok(Rc::new(JsModule(obj.clone()))),

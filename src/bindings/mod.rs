@@ -7,8 +7,10 @@
 //! two-argument `register(via, value)` form, and the error classes.
 
 pub mod api;
+pub mod connection;
 mod convert;
 mod errors;
 mod js_module;
 mod mirror;
+mod options;
 mod realm;

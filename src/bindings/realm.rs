@@ -7,13 +7,14 @@ use std::collections::HashMap;
 use js_sys::Map;
 use wasm_bindgen::JsValue;
 
-use crate::bindings::mirror;
+use crate::bindings::{connection, mirror};
 use crate::{Error, Namespace, Registry, Subscription};
 
 #[derive(Default)]
 struct State {
-    /// name -> the mirror listener of the running registry of that name.
-    mirror_subs: HashMap<String, Subscription>,
+    /// name -> the mirror and connection-watch listeners of the running
+    /// registry of that name (the mirror first).
+    registry_subs: HashMap<String, [Subscription; 2]>,
     /// JS listeners, keyed by the number handed to JS (never reused).
     listeners: HashMap<u64, Subscription>,
     next_listener: u64,
@@ -52,8 +53,8 @@ pub(crate) fn start(name: &str) -> Result<Registry<JsValue>, Error> {
             existing.into()
         }
     });
-    let sub = mirror::attach(&registry, map);
-    STATE.with(|s| s.borrow_mut().mirror_subs.insert(name.to_string(), sub));
+    let subs = [mirror::attach(&registry, map), connection::watch(&registry)];
+    STATE.with(|s| s.borrow_mut().registry_subs.insert(name.to_string(), subs));
     Ok(registry)
 }
 
@@ -61,7 +62,7 @@ pub(crate) fn start(name: &str) -> Result<Registry<JsValue>, Error> {
 /// the mirror listener is dropped. Returns whether it was running.
 pub(crate) fn stop(name: &str) -> bool {
     let was = ns().stop(name);
-    let sub = STATE.with(|s| s.borrow_mut().mirror_subs.remove(name));
+    let sub = STATE.with(|s| s.borrow_mut().registry_subs.remove(name));
     drop(sub); // outside the borrow: dropping runs no user code, but stay safe
     was
 }

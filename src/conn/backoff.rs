@@ -1,6 +1,7 @@
 //! [`ReconnectPolicy`]: exponential backoff with jitter between reconnect
 //! attempts, so a server restart does not bring every client back at once.
 
+use crate::core::num::Num;
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
 use crate::core::error::Error;
 
@@ -53,7 +54,7 @@ impl ReconnectPolicy {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         let fail = |field: &str, rule: &str, got: f64| {
-            Err(Error::InvalidConfig(format!("reconnect.{field} must be {rule}, got {got}")))
+            Err(Error::InvalidConfig(format!("reconnect.{field} must be {rule}, got {}", Num(got))))
         };
         if !(self.min_delay_ms.is_finite() && self.min_delay_ms >= 0.0) {
             return fail("minDelayMs", "a finite number >= 0", self.min_delay_ms);
@@ -61,7 +62,7 @@ impl ReconnectPolicy {
         if !(self.max_delay_ms >= self.min_delay_ms && self.max_delay_ms <= MAX_TIMER_DELAY_MS) {
             return fail(
                 "maxDelayMs",
-                &format!("a number from reconnect.minDelayMs ({}) to {MAX_TIMER_DELAY_MS}", self.min_delay_ms),
+                &format!("a number from reconnect.minDelayMs ({}) to {}", Num(self.min_delay_ms), Num(MAX_TIMER_DELAY_MS)),
                 self.max_delay_ms,
             );
         }

@@ -6,6 +6,7 @@
 //! empty, so two sockets of one profile are never alive at once. At most one
 //! timer runs: the connect timeout while connecting, or the backoff wait.
 
+use crate::core::num::Num;
 use crate::conn::event::{Event, State};
 use crate::conn::message::Message;
 use crate::conn::options::Options;
@@ -356,7 +357,8 @@ impl<T: Transport, C: Clock> Machine<T, C> {
                 self.close_socket(NORMAL_CLOSURE, "connect timeout");
                 self.events.push(Event::Error {
                     message: format!(
-                        "the websocket did not open within {ms} ms; check the server, or raise connectTimeoutMs"
+                        "the websocket did not open within {} ms; check the server, or raise connectTimeoutMs",
+                        Num(ms)
                     ),
                 });
                 self.attempt_over(Some((ABNORMAL_CLOSURE, "connect timeout".to_owned(), false)));

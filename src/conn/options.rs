@@ -1,6 +1,7 @@
 //! [`Options`]: what one connection is built from, and the checks on its
 //! url and subprotocols.
 
+use crate::core::num::Num;
 use crate::conn::backoff::ReconnectPolicy;
 use crate::conn::queue::QueueLimits;
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
@@ -79,7 +80,9 @@ impl Options {
         self.queue.validate()?;
         match self.connect_timeout_ms {
             Some(ms) if !(ms > 0.0 && ms <= MAX_TIMER_DELAY_MS) => Err(Error::InvalidConfig(format!(
-                "connectTimeoutMs must be a number from 1 to {MAX_TIMER_DELAY_MS}, or left out to wait forever, got {ms}"
+                "connectTimeoutMs must be a number from 1 to {}, or left out to wait forever, got {}",
+                Num(MAX_TIMER_DELAY_MS),
+                Num(ms)
             ))),
             _ => Ok(()),
         }

@@ -6,6 +6,7 @@ pub mod events;
 pub mod handle;
 pub mod module;
 pub mod namespace;
+pub mod num;
 pub mod profile;
 pub mod registry;
 pub mod spec;

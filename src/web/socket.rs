@@ -1,0 +1,115 @@
+//! A WebSocket made with any WebSocket-like constructor (the browser's, the
+//! `ws` package's, workerd's), and the guard that owns its handlers.
+
+use std::rc::Weak;
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::conn::SocketId;
+use crate::web::{Inbox, Input};
+
+#[wasm_bindgen]
+extern "C" {
+    /// Any object with the WebSocket interface (structural).
+    pub type Socket;
+
+    #[wasm_bindgen(method, catch)]
+    fn send(this: &Socket, data: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn close(this: &Socket, code: u16, reason: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, getter, js_name = readyState)]
+    fn ready_state(this: &Socket) -> JsValue;
+}
+
+const HANDLERS: [&str; 4] = ["onopen", "onmessage", "onerror", "onclose"];
+
+/// Owns one socket's event handlers. Dropping it detaches and frees them,
+/// and closes the socket if it is still connecting or open.
+pub struct SocketGuard {
+    socket: Socket,
+    _handlers: [Closure<dyn Fn(JsValue)>; 4],
+}
+
+fn prop(o: &JsValue, k: &str) -> JsValue {
+    Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn text(v: JsValue) -> String {
+    v.as_string().unwrap_or_default()
+}
+
+impl SocketGuard {
+    /// `new ctor(url, protocols)`, with `binaryType = "arraybuffer"` and its
+    /// handlers delivering to `inbox` as socket `id`.
+    pub fn open(
+        ctor: &Function,
+        url: &str,
+        protocols: &[String],
+        id: SocketId,
+        inbox: Weak<dyn Inbox>,
+    ) -> Result<SocketGuard, String> {
+        let protocols: Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
+        let args = Array::of2(&JsValue::from_str(url), &protocols);
+        let socket: Socket = Reflect::construct(ctor, &args)
+            .map_err(|e| format!("the WebSocket constructor threw: {}", crate::web::transport::message_of(&e)))?
+            .unchecked_into();
+        let _ = Reflect::set(&socket, &JsValue::from_str("binaryType"), &JsValue::from_str("arraybuffer"));
+        let handler = |make: fn(SocketId, JsValue) -> Input| {
+            let inbox = inbox.clone();
+            Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+                if let Some(inbox) = inbox.upgrade() {
+                    inbox.deliver(make(id, event));
+                }
+            })
+        };
+        let handlers = [
+            handler(|id, _| Input::Open(id)),
+            handler(|id, e| Input::Message(id, prop(&e, "data"))),
+            handler(|id, e| {
+                let msg = text(prop(&e, "message"));
+                Input::Error(id, if msg.is_empty() { "the socket reported an error".into() } else { msg })
+            }),
+            handler(|id, e| Input::Close {
+                socket: id,
+                code: prop(&e, "code").as_f64().map(|c| c as u16).unwrap_or(1006),
+                reason: text(prop(&e, "reason")),
+                was_clean: prop(&e, "wasClean").as_bool().unwrap_or(false),
+            }),
+        ];
+        for (name, h) in HANDLERS.iter().zip(&handlers) {
+            let _ = Reflect::set(&socket, &JsValue::from_str(name), h.as_ref());
+        }
+        Ok(SocketGuard { socket, _handlers: handlers })
+    }
+
+    /// Sends `data` (a string or a typed array).
+    pub fn send(&self, data: &JsValue) -> Result<(), String> {
+        self.socket.send(data).map_err(|e| format!("send failed: {}", crate::web::transport::message_of(&e)))
+    }
+
+    /// Starts the closing handshake (the close event arrives later).
+    pub fn close(&self, code: u16, reason: &str) {
+        if self.socket.close(code, reason).is_err() {
+            // An invalid code for this implementation: close plainly.
+            let _ = self.socket.close(1000, "");
+        }
+    }
+
+    /// Whether the socket is connecting or open (readyState 0 or 1).
+    pub fn is_live(&self) -> bool {
+        self.socket.ready_state().as_f64().is_some_and(|s| s < 2.0)
+    }
+}
+
+impl Drop for SocketGuard {
+    fn drop(&mut self) {
+        if self.is_live() {
+            self.close(1001, "going away");
+        }
+        for name in HANDLERS {
+            let _ = Reflect::set(&self.socket, &JsValue::from_str(name), &JsValue::NULL);
+        }
+    }
+}
