@@ -24,12 +24,12 @@ step() { # name command...
 }
 with_server() { node tests/js/with-server.mjs -- "$@"; }
 wasm_test() { # mode: node | chrome | firefox
-  local args=(--node) env=()
+  local args=(--node) env=(NODE_ARGS=--experimental-websocket)
   case $1 in
     chrome) args=(--headless --chrome); env=(WASM_BINDGEN_USE_BROWSER=1) ;;
     firefox) args=(--headless --firefox); env=(WASM_BINDGEN_USE_BROWSER=1) ;;
   esac
-  with_server env "${env[@]}" WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test "${args[@]}" -- --test web 2>&1 \
+  with_server env "${env[@]}" WASM_BINDGEN_TEST_TIMEOUT=120 wasm-pack test "${args[@]}" -- --test web --test web_conn 2>&1 \
     | grep -vE '^\s+(Compiling|Downloaded|Blocking)|^\[INFO\]'
 }
 

@@ -1,13 +1,15 @@
 //! A WebSocket made with any WebSocket-like constructor (the browser's, the
 //! `ws` package's, workerd's), and the guard that owns its handlers.
 
-use std::rc::Weak;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::conn::SocketId;
+use crate::web::timer::Timeout;
 use crate::web::{Inbox, Input};
 
 #[wasm_bindgen]
@@ -30,6 +32,14 @@ const HANDLERS: [&str; 4] = ["onopen", "onmessage", "onerror", "onclose"];
 pub struct SocketGuard {
     socket: Socket,
     _handlers: [Closure<dyn Fn(JsValue)>; 4],
+    /// A close that stands in for one the implementation never fires.
+    _fallback: Rc<RefCell<Option<Timeout>>>,
+}
+
+/// Not OPEN (1): an error then means the socket is failing, not just a
+/// hiccup on an open one.
+fn is_failing(socket: &JsValue) -> bool {
+    prop(socket, "readyState").as_f64() != Some(1.0)
 }
 
 fn prop(o: &JsValue, k: &str) -> JsValue {
@@ -56,21 +66,46 @@ impl SocketGuard {
             .map_err(|e| format!("the WebSocket constructor threw: {}", crate::web::transport::message_of(&e)))?
             .unchecked_into();
         let _ = Reflect::set(&socket, &JsValue::from_str("binaryType"), &JsValue::from_str("arraybuffer"));
-        let handler = |make: fn(SocketId, JsValue) -> Input| {
+        let deliver = {
             let inbox = inbox.clone();
-            Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+            move |input: Input| {
                 if let Some(inbox) = inbox.upgrade() {
-                    inbox.deliver(make(id, event));
+                    inbox.deliver(input);
+                }
+            }
+        };
+        let handler = |make: fn(SocketId, JsValue) -> Input| {
+            let deliver = deliver.clone();
+            Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| deliver(make(id, event)))
+        };
+        // Some implementations (Node 20's undici, for a refused handshake)
+        // fire `error` and then never `close`, leaving readyState at
+        // CONNECTING. Browsers fire `close` in the same task as `error`,
+        // before a zero-delay timeout, so this stand-in only runs when the
+        // real close never comes (the guard, and this timeout, are dropped
+        // as soon as it does).
+        let fallback: Rc<RefCell<Option<Timeout>>> = Rc::default();
+        let on_error = {
+            let (slot, target, deliver) = (Rc::downgrade(&fallback), JsValue::from(socket.clone()), deliver.clone());
+            Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
+                let msg = text(prop(&event, "message"));
+                deliver(Input::Error(id, if msg.is_empty() { "the socket reported an error".into() } else { msg }));
+                if let (true, Some(slot)) = (is_failing(&target), slot.upgrade()) {
+                    let deliver = deliver.clone();
+                    let close = Input::Close { socket: id, code: 1006, reason: String::new(), was_clean: false };
+                    let close = RefCell::new(Some(close));
+                    *slot.borrow_mut() = Some(Timeout::new(0.0, move || {
+                        if let Some(input) = close.borrow_mut().take() {
+                            deliver(input);
+                        }
+                    }));
                 }
             })
         };
         let handlers = [
             handler(|id, _| Input::Open(id)),
             handler(|id, e| Input::Message(id, prop(&e, "data"))),
-            handler(|id, e| {
-                let msg = text(prop(&e, "message"));
-                Input::Error(id, if msg.is_empty() { "the socket reported an error".into() } else { msg })
-            }),
+            on_error,
             handler(|id, e| Input::Close {
                 socket: id,
                 code: prop(&e, "code").as_f64().map(|c| c as u16).unwrap_or(1006),
@@ -81,7 +116,7 @@ impl SocketGuard {
         for (name, h) in HANDLERS.iter().zip(&handlers) {
             let _ = Reflect::set(&socket, &JsValue::from_str(name), h.as_ref());
         }
-        Ok(SocketGuard { socket, _handlers: handlers })
+        Ok(SocketGuard { socket, _handlers: handlers, _fallback: fallback })
     }
 
     /// Sends `data` (a string or a typed array).
