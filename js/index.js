@@ -14,8 +14,8 @@ import init, * as wasm from "./profile_registry.js";
 export default init;
 export { initSync } from "./profile_registry.js";
 export {
-  start, stop, registries, plugModule, unplugModule, resolve, via, lookup, unregister,
-  keys, count, updateValue, dispatch, get, isAlive, profileOf, checkProfile,
+  start, stop, registries, plugModule, unplugModule, resolve, lookup, unregister,
+  keys, count, get, isAlive, profileOf, checkProfile,
 } from "./profile_registry.js";
 
 /** The default registry module's name. */
@@ -25,7 +25,7 @@ export const DEFAULT_NAME = "ProfileRegistry";
 
 let mirrors; // Map<registry name, Map<scalar profile, value>>, owned by wasm
 let lastName; // the last registry name resolved on the fast path...
-let lastMirror; // ...and its mirror map (stable per name)
+let lastMirror; // ...and its mirror map (stable per name; `null` key = stopped)
 
 function mirrorOf(name) {
   if (name === lastName) return lastMirror;
@@ -35,25 +35,49 @@ function mirrorOf(name) {
   return m;
 }
 
+const wellFormed = typeof String.prototype.isWellFormed === "function"
+  ? (s) => s.isWellFormed()
+  : () => false; // no fast answer for strings: wasm checks them
+
+// A profile a running registry's mirror answers for, hit or miss: a scalar
+// the registry accepts (341 UTF-16 units never exceed the 1024-byte limit).
+function scalar(p) {
+  const t = typeof p;
+  if (t === "string") return p.length <= 341 && wellFormed(p);
+  if (t === "number") return Number.isSafeInteger(p);
+  return t === "boolean";
+}
+
 /**
  * The live value registered under `profile`, or `undefined`.
  * `whereis(config, profile)`, `whereis(via)`, or `whereis({ profile })`.
+ *
+ * For a scalar profile in a registry of the default module this is one
+ * `Map.get` on the registry's mirror, with no call into wasm; anything else
+ * (lists, other modules, bad input) takes the full path, which validates.
  */
 export function whereis(config, profile) {
   let name = DEFAULT_NAME;
   if (config !== undefined) {
-    if (typeof config !== "object" || config === null) return wasm.whereis(config, profile);
-    if (config.via !== undefined) {
-      if (config.via !== DEFAULT_MODULE) return wasm.whereis(config, profile);
-      name = config.name;
-    } else {
-      const r = config.registry;
-      if (r !== undefined) {
-        if (typeof r !== "string") return wasm.whereis(config, profile);
-        name = r;
+    try {
+      if (typeof config !== "object" || config === null || Array.isArray(config)) return wasm.whereis(config, profile);
+      const via = config.via;
+      if (via !== undefined) {
+        if (via !== DEFAULT_MODULE) return wasm.whereis(config, profile);
+        name = config.name;
+      } else {
+        const r = config.registry;
+        if (r !== undefined) {
+          if (typeof r !== "string") return wasm.whereis(config, profile);
+          name = r;
+        }
       }
+      const own = config.profile;
+      if (profile === undefined) profile = own;
+      else if (own !== undefined && !scalar(own)) return wasm.whereis(config, profile); // wasm checks it
+    } catch {
+      return wasm.whereis(config, profile); // a throwing getter: wasm reports it as InvalidConfigError
     }
-    if (profile === undefined) profile = config.profile;
   }
   const t = typeof profile;
   if (t === "string" || t === "number" || t === "boolean") {
@@ -61,20 +85,49 @@ export function whereis(config, profile) {
     if (m !== undefined) {
       const v = m.get(profile);
       if (v !== undefined) return v;
+      if (!m.has(null) && scalar(profile)) return undefined;
     }
   }
   return wasm.whereis(config, profile);
 }
 
+const isTarget = (c) => c !== null && typeof c === "object" && (c.via !== undefined || c.profile !== undefined);
+
 /**
  * Registers `value` under `profile` and returns its handle;
- * `register(via, value)` takes the via's own profile.
+ * `register(via, value)` and `register({ profile }, value)` take the
+ * target's own profile.
  */
 export function register(config, profile, value) {
-  if (arguments.length === 2 && config !== null && typeof config === "object" && config.via !== undefined) {
-    return wasm.register(config, undefined, profile);
-  }
+  if (arguments.length === 2 && isTarget(config)) return wasm.register(config, undefined, profile);
   return wasm.register(config, profile, value);
+}
+
+/** Replaces the live value with `fn(old)`; `updateValue(via, fn)` works too. */
+export function updateValue(config, profile, fn) {
+  if (arguments.length === 2 && typeof profile === "function") return wasm.updateValue(config, undefined, profile);
+  return wasm.updateValue(config, profile, fn);
+}
+
+/** Calls `fn(value, handle)` if registered; `dispatch(via, fn)` works too. */
+export function dispatch(config, profile, fn) {
+  if (arguments.length === 2 && typeof profile === "function") return wasm.dispatch(config, undefined, profile);
+  return wasm.dispatch(config, profile, fn);
+}
+
+const names = new Map([[DEFAULT_NAME, DEFAULT_NAME]]); // one string object per registry name
+
+/**
+ * The frozen via-name `{ via, name, profile }` of `profile`. Its strings are
+ * shared with the fast path, so `whereis(via)` compares them by identity.
+ */
+export function via(config, profile) {
+  const v = wasm.via(config, profile);
+  if (v.via !== DEFAULT_MODULE) return v;
+  let name = names.get(v.name);
+  if (name === undefined) names.set(v.name, (name = v.name));
+  const p = typeof v.profile === "string" && typeof profile === "string" ? profile : v.profile;
+  return Object.freeze({ via: DEFAULT_MODULE, name, profile: p });
 }
 
 /** Calls `listener(event)` on each change; returns the unsubscribe function. */

@@ -7,9 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-wasm-pack build --release --target web --out-dir pkg --out-name profile_registry --no-pack 2>&1 \
-  | grep -vE '^\[INFO\]|^\s*$|failed to get wasm-pack version|^\s+(Compiling|Finished)' || true
-test -f pkg/profile_registry_bg.wasm || { echo "build: wasm-pack produced no pkg/profile_registry_bg.wasm" >&2; exit 1; }
+rm -rf pkg
+wasm-pack build --release --target web --out-dir pkg --out-name profile_registry --no-pack > target/wasm-pack.log 2>&1 \
+  || { grep -vE '^\s+(Compiling|Downloaded)' target/wasm-pack.log >&2; echo "build: wasm-pack build failed" >&2; exit 1; }
 # A current wasm-opt (npm `binaryen`): Debian's binaryen 108 mis-sizes the
 # externref table that wasm-bindgen grows at start-up.
 WASM_OPT=tests/js/node_modules/.bin/wasm-opt

@@ -274,5 +274,8 @@ fn many_cycles_keep_whereis_exact() {
     assert_eq!(count(c.clone()).unwrap_throw(), 7);
     assert_eq!(mirror.size(), 7);
     stop(s("t-cycles")).unwrap_throw();
-    assert_eq!(mirror.size(), 0, "stop empties the mirror");
+    assert_eq!(mirror.size(), 1, "stop empties the mirror...");
+    assert_eq!(mirror.get(&JsValue::NULL), JsValue::TRUE, "...and marks it stopped");
+    start(s("t-cycles")).unwrap_throw();
+    assert_eq!(mirror.size(), 0, "a restart reuses the same map, cleared");
 }

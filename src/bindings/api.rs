@@ -7,10 +7,10 @@ use std::rc::Rc;
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::bindings::convert::{describe, profile_from_js, profile_to_js, target_from_js, ModuleSel, Target};
+use crate::bindings::convert::{describe, frozen_profile_js, profile_from_js, profile_to_js, target_from_js, ModuleSel, Target};
 use crate::bindings::errors::{js_error, IntoJs};
 use crate::bindings::js_module::JsModule;
-use crate::bindings::realm;
+use crate::bindings::{mirror, realm};
 use crate::core::spec::check_name;
 use crate::{Error, Event, Handle, Profile, Registry, RegistryModule, DEFAULT_MODULE, DEFAULT_NAME};
 
@@ -140,7 +140,7 @@ pub fn resolve(config: JsValue) -> JsResult<Object> {
 pub fn via(config: JsValue, profile: JsValue) -> JsResult<Object> {
     let t = target_from_js(&config).js()?;
     let p = t.profile(&profile).js()?;
-    let o = object(&[("via", &module_js(&t.module)), ("name", &JsValue::from_str(&t.name)), ("profile", &profile_to_js(&p))]);
+    let o = object(&[("via", &module_js(&t.module)), ("name", &JsValue::from_str(&t.name)), ("profile", &frozen_profile_js(&p))]);
     Ok(Object::freeze(&o))
 }
 
@@ -170,7 +170,8 @@ pub fn register(config: JsValue, profile: JsValue, value: JsValue) -> JsResult<J
     let p = t.profile(&profile).js()?;
     value_arg(&value, "register").js()?;
     let module = module_of(&t).js()?;
-    match module.register(&t.name, &p, value) {
+    let original = if profile.is_undefined() { crate::bindings::convert::get(&config, "profile").unwrap_or(profile) } else { profile };
+    match mirror::with_key_hint(&p, &original, || module.register(&t.name, &p, value)) {
         Ok(h) => Ok(handle_js(h)),
         Err(e @ Error::AlreadyRegistered { .. }) => {
             let existing = module.whereis(&t.name, &p).ok().flatten().unwrap_or(JsValue::UNDEFINED);

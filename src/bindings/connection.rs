@@ -325,7 +325,7 @@ fn wake(gate: &(String, Profile)) {
 /// socket for a profile that another connection may now take. Attached to
 /// every local registry at start.
 pub(crate) fn watch(registry: &Registry<JsValue>) -> Subscription {
-    registry.subscribe(|e| {
+    registry.observe(|e| {
         if e.kind != EventKind::Unregister {
             return;
         }
@@ -410,7 +410,9 @@ pub fn connect(config: JsValue, js: JsValue, emit: JsValue) -> Result<Object, Js
     // Register first: a refused registration leaves nothing behind.
     let owner = match local {
         Some(registry) => {
-            let handle = registry.register(profile.clone(), js.clone()).map_err(|e| {
+            let original = crate::bindings::convert::get(&config, "profile").unwrap_or(JsValue::UNDEFINED);
+            let registered = crate::bindings::mirror::with_key_hint(&profile, &original, || registry.register(profile.clone(), js.clone()));
+            let handle = registered.map_err(|e| {
                 let existing = registry.whereis(&profile).unwrap_or(JsValue::UNDEFINED);
                 js_error(&e, &[("existing", existing)])
             })?;

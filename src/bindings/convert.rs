@@ -39,6 +39,13 @@ pub(crate) fn profile_from_js(v: &JsValue) -> Result<Profile, Error> {
 
 fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
     if let Some(s) = v.as_string() {
+        // Lone surrogates decode to U+FFFD: two different strings must not
+        // become one profile, so only well-formed strings are profiles.
+        if s.contains('\u{FFFD}') && !v.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+            return Err(Error::InvalidProfile(
+                "a string profile must be well-formed UTF-16 (it has a lone surrogate)".into(),
+            ));
+        }
         return Profile::string(s);
     }
     if let Some(n) = v.as_f64() {
@@ -53,17 +60,20 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
         if depth >= Profile::MAX_DEPTH {
             return Err(Error::InvalidProfile(format!("a list profile may nest at most {} levels deep", Profile::MAX_DEPTH)));
         }
-        let arr: &Array = v.unchecked_ref();
-        let len = arr.length();
-        if len as usize > Profile::MAX_LIST_LEN {
+        let len = get(v, "length")
+            .map_err(|_| Error::InvalidProfile("reading the length of a list profile threw".into()))?
+            .as_f64()
+            .unwrap_or(f64::INFINITY);
+        if len > Profile::MAX_LIST_LEN as f64 {
             return Err(Error::InvalidProfile(format!(
                 "a list profile may hold at most {} items, got {len}",
                 Profile::MAX_LIST_LEN
             )));
         }
+        let len = len as u32;
         let mut items = Vec::with_capacity(len as usize);
         for i in 0..len {
-            let item = Reflect::get_u32(arr, i)
+            let item = Reflect::get_u32(v, i)
                 .map_err(|e| Error::InvalidProfile(format!("reading item {i} threw: {}", describe(&e))))?;
             items.push(profile_at(&item, depth + 1)?);
         }
@@ -73,6 +83,15 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
         "{} cannot be a profile; use a string, a safe integer, a boolean, or an array of these",
         describe(v)
     )))
+}
+
+/// The JS form of a profile with its arrays frozen, for values that must
+/// not change under the registry (a via's profile).
+pub(crate) fn frozen_profile_js(p: &Profile) -> JsValue {
+    match p {
+        Profile::List(items) => Object::freeze(&items.iter().map(frozen_profile_js).collect::<Array>()).into(),
+        _ => profile_to_js(p),
+    }
 }
 
 /// The JS form of a profile (a fresh array for a list).

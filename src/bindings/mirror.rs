@@ -4,16 +4,49 @@
 //! so the hot path costs a `Map.get` and never copies the profile string into
 //! wasm memory. Lists and every miss take the full path through wasm.
 //!
-//! A name's map is created once and kept across stop/start (emptied on stop),
-//! so JS may cache it.
+//! A name's map is created once and kept across stop/start, so JS may cache
+//! it: a stopped registry's map is empty and holds the marker key `null`
+//! (never a profile). A running registry's map is authoritative for valid
+//! scalar profiles, so JS may answer a miss without calling into wasm.
+//!
+//! Keys are the caller's own JS values where there is one (see
+//! [`with_key_hint`]), so a lookup with the same string compares by identity.
+
+use std::cell::RefCell;
 
 use js_sys::Map;
 use wasm_bindgen::JsValue;
 
 use crate::{EventKind, Profile, Registry, Subscription};
 
+thread_local! {
+    static KEY_HINT: RefCell<Option<(Profile, JsValue)>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (a registration of `profile`) so that the mirror keys the entry
+/// with `js`, the caller's own value, rather than a copy made in wasm.
+pub(crate) fn with_key_hint<R>(profile: &Profile, js: &JsValue, f: impl FnOnce() -> R) -> R {
+    let previous = KEY_HINT.with(|h| h.replace(Some((profile.clone(), js.clone()))));
+    let r = f();
+    KEY_HINT.with(|h| h.replace(previous));
+    r
+}
+
+/// Marks a stopped registry's (emptied) map.
+pub(crate) fn mark_stopped(map: &Map) {
+    map.set(&JsValue::NULL, &JsValue::TRUE);
+}
+
 /// The key a profile has in a mirror map, if it is mirrored.
-pub(crate) fn mirror_key(p: &Profile) -> Option<JsValue> {
+fn mirror_key(p: &Profile) -> Option<JsValue> {
+    let hinted = KEY_HINT.with(|h| match &*h.borrow() {
+        // The hint is the caller's value of this very profile: a scalar of the same kind.
+        Some((hp, js)) if hp == p && (js.is_string() || js.as_f64().is_some() || js.as_bool().is_some()) => Some(js.clone()),
+        _ => None,
+    });
+    if hinted.is_some() {
+        return hinted;
+    }
     match p {
         Profile::Str(s) => Some(JsValue::from_str(s)),
         Profile::Int(n) => Some(JsValue::from_f64(*n as f64)),
@@ -32,7 +65,10 @@ pub(crate) fn attach(registry: &Registry<JsValue>, map: Map) -> Subscription {
             map.set(&k, &value);
         }
     }
-    registry.subscribe(move |e| {
+    registry.observe(move |e| {
+        if e.restart {
+            return; // same profile, same value: only the handle changed
+        }
         let Some(k) = mirror_key(&e.profile) else { return };
         match e.kind {
             EventKind::Register | EventKind::Update => {

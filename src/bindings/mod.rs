@@ -11,6 +11,6 @@ pub mod connection;
 mod convert;
 mod errors;
 mod js_module;
-mod mirror;
+pub(crate) mod mirror;
 mod options;
 mod realm;

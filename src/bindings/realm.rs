@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use js_sys::Map;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::bindings::{connection, mirror};
 use crate::{Error, Namespace, Registry, Subscription};
@@ -62,6 +62,10 @@ pub(crate) fn start(name: &str) -> Result<Registry<JsValue>, Error> {
 /// the mirror listener is dropped. Returns whether it was running.
 pub(crate) fn stop(name: &str) -> bool {
     let was = ns().stop(name);
+    if was {
+        let map = MIRRORS.with(|m| m.get(&JsValue::from_str(name)));
+        mirror::mark_stopped(map.unchecked_ref());
+    }
     let sub = STATE.with(|s| s.borrow_mut().registry_subs.remove(name));
     drop(sub); // outside the borrow: dropping runs no user code, but stay safe
     was

@@ -1,12 +1,18 @@
-//! Registry events and their listeners.
+//! Registry events, their listeners and observers.
 //!
-//! Listeners are kept in subscription order and called with no `RefCell`
-//! borrow held, so a listener may call back into the registry (register,
-//! unregister, subscribe, drop its own [`Subscription`]) without a panic.
-//! Events raised from inside a listener are delivered at once, nested, so
-//! every listener sees the registry as it is when it is called.
+//! Nothing here holds a `RefCell` borrow while user code runs, so a callback
+//! may call back into the registry (register, unregister, subscribe, drop
+//! its own [`Subscription`]) without a panic.
+//!
+//! - **Listeners** ([`crate::Registry::subscribe`]) hear every event in the
+//!   order the changes happened: an event raised from inside a listener is
+//!   queued and delivered to every listener after the current one is done.
+//! - **Observers** ([`crate::Registry::observe`]) are called at once, nested,
+//!   before any listener: for indexes that must be right whenever user code
+//!   can look (the JS `whereis` mirror).
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use crate::core::handle::Handle;
@@ -47,43 +53,88 @@ pub struct Event<V> {
     pub handle: Handle,
     /// The entry's value (the new one for `Update`).
     pub value: V,
+    /// Part of a restart ([`crate::Registry::renew`]): the profile stayed
+    /// registered to the same value, only its handle changed.
+    pub restart: bool,
 }
 
 type Callback<V> = Rc<dyn Fn(&Event<V>)>;
 
-/// The listeners of one registry, in subscription order.
+type List<V> = RefCell<Vec<(u64, Callback<V>)>>;
+
+/// The observers and listeners of one registry, in subscription order.
 pub(crate) struct Listeners<V> {
     next_id: Cell<u64>,
-    list: RefCell<Vec<(u64, Callback<V>)>>,
+    observers: List<V>,
+    listeners: List<V>,
+    queue: RefCell<VecDeque<Event<V>>>,
+    delivering: Cell<bool>,
+}
+
+/// Clears the `delivering` flag even if a listener unwinds.
+struct Delivering<'a>(&'a Cell<bool>);
+
+impl Drop for Delivering<'_> {
+    fn drop(&mut self) {
+        self.0.set(false);
+    }
+}
+
+fn call_each<V>(list: &List<V>, event: &Event<V>) {
+    let snapshot: Vec<u64> = list.borrow().iter().map(|(id, _)| *id).collect();
+    for id in snapshot {
+        let f = list.borrow().iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone());
+        if let Some(f) = f {
+            f(event); // no borrow held here
+        }
+    }
 }
 
 impl<V> Listeners<V> {
     pub(crate) fn new() -> Self {
-        Listeners { next_id: Cell::new(0), list: RefCell::new(Vec::new()) }
+        Listeners {
+            next_id: Cell::new(0),
+            observers: RefCell::default(),
+            listeners: RefCell::default(),
+            queue: RefCell::default(),
+            delivering: Cell::new(false),
+        }
     }
 
-    pub(crate) fn add(&self, f: Callback<V>) -> u64 {
+    pub(crate) fn add(&self, f: Callback<V>, observer: bool) -> u64 {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        self.list.borrow_mut().push((id, f));
+        let list = if observer { &self.observers } else { &self.listeners };
+        list.borrow_mut().push((id, f));
         id
     }
 
     pub(crate) fn remove(&self, id: u64) {
-        self.list.borrow_mut().retain(|(i, _)| *i != id);
+        self.observers.borrow_mut().retain(|(i, _)| *i != id);
+        self.listeners.borrow_mut().retain(|(i, _)| *i != id);
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.list.borrow().is_empty()
+        self.observers.borrow().is_empty() && self.listeners.borrow().is_empty()
     }
 
-    /// Calls every listener that is still subscribed when its turn comes.
-    pub(crate) fn emit(&self, event: &Event<V>) {
-        let snapshot: Vec<u64> = self.list.borrow().iter().map(|(id, _)| *id).collect();
-        for id in snapshot {
-            let f = self.list.borrow().iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone());
-            if let Some(f) = f {
-                f(event); // no borrow held here
+    /// Observers at once; listeners in order, after any event being
+    /// delivered now.
+    pub(crate) fn emit(&self, event: Event<V>) {
+        call_each(&self.observers, &event);
+        if self.listeners.borrow().is_empty() {
+            return;
+        }
+        self.queue.borrow_mut().push_back(event);
+        if self.delivering.replace(true) {
+            return; // the outer emit delivers it, in order
+        }
+        let _flag = Delivering(&self.delivering);
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                Some(e) => call_each(&self.listeners, &e),
+                None => break,
             }
         }
     }

@@ -118,7 +118,9 @@ impl FromStr for Handle {
     fn from_str(s: &str) -> Result<Handle, Error> {
         let bad = || Error::InvalidHandle(format!("{s:?} is not a handle; use a handle returned by register or lookup"));
         let mut parts = s.splitn(3, '.');
-        let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
+        // One spelling per handle: plain decimal digits, no sign, no leading zeros.
+        let canonical = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p == "0" || !p.starts_with('0'));
+        let mut next = || parts.next().filter(|p| canonical(p)).and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
         let (registry, slot, generation) = (next()?, next()?, next()?);
         // Generation g is the slot's (odd) version 2g - 1.
         let version = generation.checked_mul(2).and_then(|v| v.checked_sub(1)).ok_or_else(bad)?;
@@ -132,7 +134,7 @@ mod tests {
 
     #[test]
     fn malformed_strings_are_errors() {
-        for s in ["", "1", "1.2", "a.b.c", "1.2.0", "-1.0.1", "1.2.3.4", "1.2.4294967295"] {
+        for s in ["", "1", "1.2", "a.b.c", "1.2.0", "-1.0.1", "1.2.3.4", "1.2.4294967295", "+1.1.1", "01.1.1", "1. 1.1"] {
             assert!(s.parse::<Handle>().is_err(), "{s}");
         }
     }

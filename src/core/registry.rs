@@ -217,7 +217,8 @@ impl<V: Clone + 'static> Registry<V> {
     /// profile stays registered to the same value at every instant, the old
     /// handle reads as dead, and the new one has a higher generation when the
     /// slot is reused. Listeners hear `Unregister` (old) then `Register`
-    /// (new), both after the swap. A stale handle renews nothing.
+    /// (new), both after the swap and marked `restart`. A stale handle
+    /// renews nothing.
     ///
     /// This is a restart: the same value (a connection) under a new handle.
     ///
@@ -243,8 +244,8 @@ impl<V: Clone + 'static> Registry<V> {
             st.index.insert(profile.clone(), key);
             (profile, value, Handle::new(self.shared.id, key))
         };
-        self.emit(EventKind::Unregister, profile.clone(), handle, value.clone());
-        self.emit(EventKind::Register, profile, fresh, value);
+        self.emit_event(EventKind::Unregister, profile.clone(), handle, value.clone(), true);
+        self.emit_event(EventKind::Register, profile, fresh, value, true);
         Some(fresh)
     }
 
@@ -329,7 +330,9 @@ impl<V: Clone + 'static> Registry<V> {
 
     /// Calls `listener` after every register, unregister and update, until
     /// the returned [`Subscription`] is dropped. The listener may call back
-    /// into the registry.
+    /// into the registry; the events that causes are delivered, to every
+    /// listener, after the current one, so each listener hears every change
+    /// in the order it happened.
     ///
     /// ```
     /// use profile_registry::{EventKind, Registry};
@@ -347,16 +350,51 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn subscribe(&self, listener: impl Fn(&Event<V>) + 'static) -> Subscription {
-        let id = self.shared.listeners.add(Rc::new(listener));
+        let id = self.shared.listeners.add(Rc::new(listener), false);
+        Subscription::new::<V>(Rc::downgrade(&self.shared), id)
+    }
+
+    /// Calls `observer` at once after every change, before any listener and
+    /// nested inside changes made by other callbacks: for indexes that must
+    /// agree with the registry whenever user code can look. Observers should
+    /// not change the registry themselves.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, collections::HashSet, rc::Rc};
+    /// use profile_registry::{EventKind, Profile, Registry};
+    ///
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let index: Rc<RefCell<HashSet<Profile>>> = Rc::default();
+    /// let i = index.clone();
+    /// let _o = reg.observe(move |e| match e.kind {
+    ///     EventKind::Unregister => { i.borrow_mut().remove(&e.profile); }
+    ///     _ => { i.borrow_mut().insert(e.profile.clone()); }
+    /// });
+    /// let (r2, i2) = (reg.clone(), index.clone());
+    /// let _l = reg.subscribe(move |e| {
+    ///     if e.kind == EventKind::Register {
+    ///         r2.unregister(&e.profile);
+    ///         assert!(i2.borrow().is_empty()); // already up to date
+    ///     }
+    /// });
+    /// reg.register("a".into(), 1)?;
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn observe(&self, observer: impl Fn(&Event<V>) + 'static) -> Subscription {
+        let id = self.shared.listeners.add(Rc::new(observer), true);
         Subscription::new::<V>(Rc::downgrade(&self.shared), id)
     }
 
     fn emit(&self, kind: EventKind, profile: Profile, handle: Handle, value: V) {
+        self.emit_event(kind, profile, handle, value, false)
+    }
+
+    fn emit_event(&self, kind: EventKind, profile: Profile, handle: Handle, value: V, restart: bool) {
         if self.shared.listeners.is_empty() {
             return;
         }
-        let event = Event { kind, registry: self.shared.name.clone(), profile, handle, value };
-        self.shared.listeners.emit(&event);
+        let event = Event { kind, registry: self.shared.name.clone(), profile, handle, value, restart };
+        self.shared.listeners.emit(event);
     }
 }
 
@@ -404,10 +442,9 @@ mod tests {
         let _keep = reg.subscribe(move |e| other.borrow_mut().push(format!("second {}", e.profile)));
         reg.register(p("a"), 1).unwrap();
         reg.register(p("c"), 3).unwrap();
-        assert_eq!(
-            *log.borrow(),
-            ["register \"a\"", "register \"b\"", "second \"b\"", "second \"a\"", "second \"c\""]
-        );
+        // Nested events are delivered after the current one, to every
+        // listener still subscribed, in the order they happened.
+        assert_eq!(*log.borrow(), ["register \"a\"", "second \"a\"", "second \"b\"", "second \"c\""]);
     }
 
     #[test]

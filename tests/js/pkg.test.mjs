@@ -5,10 +5,6 @@
 // the TypeScript consumer (type-checked, then bundled and run).
 //
 // Run: cd tests/js && node --test pkg.test.mjs
-//
-// Tests marked `todo` reproduce library bugs found while writing these
-// tests; they run and report, but do not fail the suite. When a bug is
-// fixed, its test passes and the `todo` should be dropped.
 import { test, describe, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -576,16 +572,16 @@ describe("TypeScript consumer (tests/ts)", () => {
 });
 
 // ---------------------------------------------------------------------------
-// Library bugs found by these tests (see the report); `todo` until fixed.
+// Input hardening: each of these was once a bug.
 // ---------------------------------------------------------------------------
-describe("known library bugs", () => {
+describe("input hardening", () => {
   let cfg;
   before(() => {
     cfg = fresh("bugs");
     pr.register(cfg, "alice", "alice's socket");
   });
 
-  test("whereis' JS fast path accepts configs the wasm path rejects", { todo: "js/index.js whereis validates the config only on a miss" }, () => {
+  test("whereis' JS fast path rejects what the wasm path rejects", () => {
     // The same bad config: a miss throws InvalidConfigError / InvalidProfileError, a hit returns the value.
     assert.throws(() => pr.whereis([], "nobody"), { name: "InvalidConfigError" });
     pr.start();
@@ -600,37 +596,37 @@ describe("known library bugs", () => {
     }
   });
 
-  test("a throwing getter in a config: whereis throws the raw error, lookup an InvalidConfigError", { todo: "js/index.js reads config keys in JS without the wasm path's wrapping" }, () => {
+  test("a throwing getter in a config is an InvalidConfigError everywhere", () => {
     const bad = { get registry() { throw new Error("getter"); } };
     assert.throws(() => pr.lookup(bad, "alice"), { name: "InvalidConfigError" });
     assert.throws(() => pr.whereis(bad, "alice"), { name: "InvalidConfigError" });
   });
 
-  test("distinct lone-surrogate strings collapse into one profile (U+FFFD)", { todo: "convert.rs: as_string() replaces lone surrogates; should be InvalidProfileError" }, () => {
-    pr.register(cfg, "\ud800", "first account");
-    try {
-      // Two different JS strings, two different accounts: must not share an entry.
-      assert.equal(pr.whereis(cfg, "\udfff"), undefined, "\\udfff finds \\ud800's entry");
-      assert.equal(pr.whereis(cfg, "\ufffd"), undefined, "\\ufffd finds \\ud800's entry");
-      assert.equal(pr.keys(cfg).includes("\ud800"), true, "keys() reports \\ufffd instead");
-    } finally {
-      pr.unregister(cfg, "\ud800");
+  test("strings with lone surrogates are not profiles (they would collapse into U+FFFD)", () => {
+    const before = pr.keys(cfg);
+    for (const p of ["\ud800", "a\udc00b", ["x", "\udfff"]]) {
+      assert.throws(() => pr.register(cfg, p, "account"), { name: "InvalidProfileError" });
+      assert.throws(() => pr.whereis(cfg, p), { name: "InvalidProfileError" });
     }
+    assert.deepEqual(pr.keys(cfg), before);
+    pr.register(cfg, "\ufffd", "a real U+FFFD");
+    assert.equal(pr.whereis(cfg, "\ufffd"), "a real U+FFFD");
+    pr.unregister(cfg, "\ufffd");
   });
 
-  test("an array whose length getter throws escapes as a raw Error", { todo: "convert.rs: Array::length() is not a catching import" }, () => {
+  test("an array whose length getter throws is an InvalidProfileError", () => {
     const p = new Proxy([], { get(t, k) { if (k === "length") throw new Error("length getter"); return Reflect.get(t, k); } });
     assert.throws(() => pr.lookup(cfg, p), { name: "InvalidProfileError" });
   });
 
-  test("handles have several spellings (leading + and zeros parse)", { todo: "handle.rs: u32::from_str accepts \"+1\" and \"01\"" }, () => {
+  test("a handle has one spelling (no sign, no leading zeros)", () => {
     const h = pr.lookup(cfg, "alice").handle;
     const [r, s, g] = h.split(".");
     assert.throws(() => pr.get(`+${r}.${s}.${g}`), { name: "InvalidHandleError" });
     assert.throws(() => pr.get(`0${r}.${s}.${g}`), { name: "InvalidHandleError" });
   });
 
-  test("a via's list profile is not frozen: mutating it retargets the via", { todo: "api.rs via(): Object::freeze is shallow" }, () => {
+  test("a via's list profile is frozen too", () => {
     const v = pr.via(cfg, ["acme", 1]);
     assert.ok(Object.isFrozen(v.profile), "via.profile (a list) is frozen");
   });
