@@ -64,10 +64,11 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
             .map_err(|_| Error::InvalidProfile("reading the length of a list profile threw".into()))?
             .as_f64()
             .unwrap_or(f64::INFINITY);
-        if len > Profile::MAX_LIST_LEN as f64 {
+        if !(len <= Profile::MAX_LIST_LEN as f64) {
             return Err(Error::InvalidProfile(format!(
-                "a list profile may hold at most {} items, got {len}",
-                Profile::MAX_LIST_LEN
+                "a list profile may hold at most {} items, got {}",
+                Profile::MAX_LIST_LEN,
+                describe(&get(v, "length").unwrap_or(JsValue::UNDEFINED))
             )));
         }
         let len = len as u32;
