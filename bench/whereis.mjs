@@ -14,6 +14,7 @@
 //   whereis({}, k)          one reused config object
 //   whereis(undefined, k)
 //   whereis(via)            via({}, k) precomputed per key
+//   bind({}).whereis(k)     the registry view resolved once
 //   whereis({}, miss)       extra: N never-registered keys (the wasm path)
 // then, on the same N keys, the correctness-under-churn variant: between timed
 // batches a random subset is unregistered and (mostly) re-registered with new
@@ -70,6 +71,17 @@ function loopWhereisUndef(whereis, keys, iters) {
   let i = 0;
   for (let k = 0; k < iters; k++) {
     acc += whereis(undefined, keys[i]).id;
+    if (++i === n) i = 0;
+  }
+  return acc;
+}
+
+function loopBound(reg, keys, iters) {
+  const n = keys.length;
+  let acc = 0;
+  let i = 0;
+  for (let k = 0; k < iters; k++) {
+    acc += reg.whereis(keys[i]).id;
     if (++i === n) i = 0;
   }
   return acc;
@@ -216,6 +228,7 @@ export async function runWhereisBench(R, opts = {}) {
     }
     const cfg = {}; // the reused config object
     const vias = keys.map((k) => via({}, k));
+    const bound = R.bind({});
 
     // Untimed sanity check of every form before timing.
     for (let i = 0; i < n; i++) {
@@ -224,6 +237,7 @@ export async function runWhereisBench(R, opts = {}) {
         ["whereis({}, k)", whereis(cfg, keys[i])],
         ["whereis(undefined, k)", whereis(undefined, keys[i])],
         ["whereis(via)", whereis(vias[i])],
+        ["bind({}).whereis(k)", bound.whereis(keys[i])],
       ]) {
         if (got !== want) throw new Error(`${what} for ${keys[i]} is not the registered value`);
       }
@@ -235,6 +249,7 @@ export async function runWhereisBench(R, opts = {}) {
       { name: "whereis({}, k)", run: (it) => loopWhereisCfg(whereis, cfg, keys, it) },
       { name: "whereis(undefined, k)", run: (it) => loopWhereisUndef(whereis, keys, it) },
       { name: "whereis(via)", run: (it) => loopWhereisVia(whereis, vias, it) },
+      { name: "bind({}).whereis(k)", run: (it) => loopBound(bound, keys, it) },
       { name: "whereis({}, miss) [extra]", run: (it) => loopWhereisMiss(whereis, cfg, missKeys, it) },
       { name: "Map.get(copy of k) [extra]", run: (it) => loopMapGetCopy(map, copyKeys, it) },
     ];

@@ -281,6 +281,28 @@ export function via<const P extends Profile>(config: (Config & { profile: P }) |
 export function whereis<V = unknown>(target: TargetWithProfile): V | undefined;
 export function whereis<V = unknown>(config: Target, profile: Profile): V | undefined;
 
+/** A registry view resolved once; see {@link bind}. */
+export interface BoundRegistry {
+  /** The registry's name (absent for modules other than the default). */
+  readonly name?: string;
+  /** The live value registered under `profile`, or `undefined`. */
+  whereis<V = unknown>(profile: Profile): V | undefined;
+}
+
+/**
+ * A registry view bound to `config`, resolved once: the hot path for code
+ * that looks up the same registry again and again (one `Map.get` for a
+ * registered scalar profile). It follows the registry through stop and start.
+ *
+ * @example
+ * ```js
+ * const reg = bind({ registry: "Tenants" });
+ * reg.whereis("alice"); // the live value, or undefined
+ * ```
+ * @throws {@link RegistryNotStartedError} when the registry is not started.
+ */
+export function bind(config?: Target): BoundRegistry;
+
 /**
  * The live entry `{ handle, value }` of `profile`, or `undefined`
  * (`handle` is `undefined` for pluggable modules).

@@ -91,6 +91,32 @@ export function whereis(config, profile) {
   return wasm.whereis(config, profile);
 }
 
+/**
+ * A registry view bound to `config`, resolved once: `bind(config).whereis(p)`
+ * is the hot path for code that looks up the same registry again and again
+ * (one `Map.get` for a registered scalar profile). The view follows the
+ * registry through stop and start.
+ *
+ * ```js
+ * const reg = bind({ registry: "Tenants" });
+ * reg.whereis("alice");          // the live value, or undefined
+ * ```
+ */
+export function bind(config) {
+  const { module, name } = wasm.resolve(config);
+  if (module !== DEFAULT_MODULE) return Object.freeze({ whereis: (profile) => whereis(config, profile) });
+  wasm.count(config); // throws RegistryNotStartedError, naming the fix, if it is not started
+  const m = mirrorOf(name);
+  const miss = (profile) => (!m.has(null) && scalar(profile) ? undefined : wasm.whereis(config, profile));
+  return Object.freeze({
+    name,
+    whereis(profile) {
+      const v = m.get(profile);
+      return v !== undefined && profile !== null ? v : miss(profile);
+    },
+  });
+}
+
 const isTarget = (c) => c !== null && typeof c === "object" && (c.via !== undefined || c.profile !== undefined);
 
 /**

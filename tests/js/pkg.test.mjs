@@ -75,7 +75,7 @@ test("the package exports exactly the documented API", () => {
   const functions = [
     "start", "stop", "registries", "plugModule", "unplugModule", "resolve", "via", "whereis", "lookup",
     "register", "unregister", "keys", "count", "updateValue", "dispatch", "get", "isAlive", "profileOf",
-    "checkProfile", "subscribe", "initSync", "default",
+    "checkProfile", "subscribe", "bind", "initSync", "default",
   ];
   for (const f of functions) assert.equal(typeof pr[f], "function", f);
   for (const e of ERROR_NAMES) assert.equal(typeof pr[e], "function", e);
@@ -85,6 +85,39 @@ test("the package exports exactly the documented API", () => {
   const connection = ["connect", "Connection"];
   const known = new Set([...functions, ...ERROR_NAMES, ...connection, "DEFAULT_MODULE", "DEFAULT_NAME"]);
   assert.deepEqual(Object.keys(pr).filter((k) => !known.has(k)), [], "undocumented exports (add them to index.d.ts)");
+});
+
+test("bind(config).whereis: the resolved-once view agrees with whereis", () => {
+  assert.throws(() => pr.bind({ registry: "BindNeverStarted" }), { name: "RegistryNotStartedError" });
+  pr.start("BindTest");
+  const cfg = { registry: "BindTest" };
+  const reg = pr.bind(cfg);
+  assert.equal(reg.name, "BindTest");
+  const a = { a: 1 };
+  pr.register(cfg, "alice", a);
+  pr.register(cfg, 7, "seven");
+  pr.register(cfg, ["acme", 1], "list");
+  assert.equal(reg.whereis("alice"), a);
+  assert.equal(reg.whereis(7), "seven");
+  assert.equal(reg.whereis(["acme", 1]), "list", "lists take the wasm path");
+  assert.equal(reg.whereis("nobody"), undefined);
+  for (const bad of [1.5, NaN, {}, null, "\ud800"]) {
+    assert.throws(() => reg.whereis(bad), { name: "InvalidProfileError" }, String(bad));
+  }
+  pr.unregister(cfg, "alice");
+  assert.equal(reg.whereis("alice"), undefined);
+  pr.stop("BindTest");
+  assert.throws(() => reg.whereis("alice"), { name: "RegistryNotStartedError" }, "a stopped registry says so");
+  pr.start("BindTest");
+  pr.register(cfg, "alice", "again");
+  assert.equal(reg.whereis("alice"), "again", "the view follows a restart");
+  pr.stop("BindTest");
+  // Other modules: the view forwards to whereis.
+  const m = new Map();
+  const module = { register: (n, k, v) => (m.has(k) ? false : (m.set(k, v), true)), lookup: (n, k) => m.get(k), unregister: (n, k) => void m.delete(k) };
+  const other = { registry: { module, name: "x" } };
+  pr.register(other, "bob", "b");
+  assert.equal(pr.bind(other).whereis("bob"), "b");
 });
 
 test("index.d.ts declares every runtime export, and nothing else", async () => {
