@@ -8,7 +8,7 @@
 //! registry and profile has reported its socket closed (the gate).
 
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 
 use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
@@ -19,6 +19,7 @@ use crate::bindings::convert::{describe, Target};
 use crate::bindings::errors::{js_error, IntoJs};
 use crate::bindings::options::{connect_options, OnDuplicate};
 use crate::conn::{Event, Machine, Message, State};
+use crate::core::vec_map::VecMap;
 use crate::web::transport::{WebClock, WebTransport};
 use crate::web::{Inbox, Input};
 use crate::{Error, EventKind, Handle, Profile, Registry, RegistryModule, Subscription};
@@ -47,9 +48,9 @@ pub(crate) struct Conn {
 }
 
 thread_local! {
-    static CONNS: RefCell<HashMap<u64, Rc<Conn>>> = RefCell::default();
+    static CONNS: RefCell<VecMap<u64, Rc<Conn>>> = RefCell::default();
     /// Handle -> connection id, for every handle a connection holds now.
-    static OWNED: RefCell<HashMap<Handle, u64>> = RefCell::default();
+    static OWNED: RefCell<VecMap<Handle, u64>> = RefCell::default();
     static NEXT_ID: Cell<u64> = const { Cell::new(0) };
 }
 

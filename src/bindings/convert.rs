@@ -3,6 +3,7 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::core::text::Quoted;
 use crate::{Error, Profile, DEFAULT_MODULE, DEFAULT_NAME};
 
 /// A short description of a JS value for error messages.
@@ -17,7 +18,7 @@ pub(crate) fn describe(v: &JsValue) -> String {
         format!("the number {}", n.to_string(10).map(String::from).unwrap_or_default())
     } else if let Some(s) = v.as_string() {
         let short: String = s.chars().take(40).collect();
-        format!("the string {short:?}{}", if short.len() < s.len() { "..." } else { "" })
+        format!("the string {}{}", Quoted(&short), if short.len() < s.len() { "..." } else { "" })
     } else if Array::is_array(v) {
         "an array".into()
     } else {
@@ -28,7 +29,7 @@ pub(crate) fn describe(v: &JsValue) -> String {
 /// Reads `obj[key]`; a throwing getter becomes an [`Error::InvalidConfig`].
 pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
     Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|e| Error::InvalidConfig(format!("reading {key:?} threw: {}", describe(&e))))
+        .map_err(|e| Error::InvalidConfig(format!("reading {} threw: {}", Quoted(key), describe(&e))))
 }
 
 /// A profile from a JS value: a string, a safe integer, a boolean, or an

@@ -5,6 +5,7 @@
 use js_sys::{Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::core::text::Quoted;
 use crate::bindings::convert::{describe, get, profile_to_js};
 use crate::{Entry, Error, Handle, Profile, RegistryModule};
 
@@ -27,7 +28,7 @@ impl JsModule {
 }
 
 fn thrown(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).map(|m| format!("{m:?}")).unwrap_or_else(|| describe(e))
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).map(|m| Quoted(&m).to_string()).unwrap_or_else(|| describe(e))
 }
 
 impl RegistryModule<JsValue> for JsModule {

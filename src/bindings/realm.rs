@@ -2,21 +2,21 @@
 //! values), the mirror maps, and the JS listeners' subscriptions.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use js_sys::Map;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::bindings::{connection, mirror};
+use crate::core::vec_map::VecMap;
 use crate::{Error, Namespace, Registry, Subscription};
 
 #[derive(Default)]
 struct State {
     /// name -> the mirror and connection-watch listeners of the running
     /// registry of that name (the mirror first).
-    registry_subs: HashMap<String, [Subscription; 2]>,
+    registry_subs: VecMap<String, [Subscription; 2]>,
     /// JS listeners, keyed by the number handed to JS (never reused).
-    listeners: HashMap<u64, Subscription>,
+    listeners: VecMap<u64, Subscription>,
     next_listener: u64,
 }
 

@@ -1,7 +1,7 @@
 //! [`ReconnectPolicy`]: exponential backoff with jitter between reconnect
 //! attempts, so a server restart does not bring every client back at once.
 
-use crate::core::num::Num;
+use crate::core::text::Num;
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
 use crate::core::error::Error;
 

@@ -6,7 +6,7 @@
 //! empty, so two sockets of one profile are never alive at once. At most one
 //! timer runs: the connect timeout while connecting, or the backoff wait.
 
-use crate::core::num::Num;
+use crate::core::text::Num;
 use crate::conn::event::{Event, State};
 use crate::conn::message::Message;
 use crate::conn::options::Options;

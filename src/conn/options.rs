@@ -1,7 +1,8 @@
 //! [`Options`]: what one connection is built from, and the checks on its
 //! url and subprotocols.
 
-use crate::core::num::Num;
+use crate::core::text::Quoted;
+use crate::core::text::Num;
 use crate::conn::backoff::ReconnectPolicy;
 use crate::conn::queue::QueueLimits;
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
@@ -72,7 +73,7 @@ impl Options {
     /// assert!(o.validate().unwrap_err().to_string().contains("connectTimeoutMs"));
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_url(&self.url).map_err(|why| Error::InvalidConfig(format!("url {:?} {why}", self.url)))?;
+        check_url(&self.url).map_err(|why| Error::InvalidConfig(format!("url {} {why}", Quoted(&self.url))))?;
         check_protocols(&self.protocols).map_err(Error::InvalidConfig)?;
         if let Some(policy) = &self.reconnect {
             policy.validate()?;
@@ -92,7 +93,7 @@ impl Options {
 /// Checks a WebSocket url; the error completes "url "..." ".
 fn check_url(url: &str) -> Result<(), String> {
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("must not contain whitespace or control characters (found {c:?}); percent-encode them"));
+        return Err(format!("must not contain whitespace or control characters (found {}); percent-encode them", Quoted(c.encode_utf8(&mut [0; 4]))));
     }
     if url.contains('#') {
         return Err("must not have a #fragment; WebSocket urls cannot carry one, remove it".into());
@@ -120,7 +121,7 @@ fn check_url(url: &str) -> Result<(), String> {
         None => {
             let (host, port) = host_port.split_once(':').map_or((host_port, None), |(h, p)| (h, Some(p)));
             if let Some(c) = host.chars().find(|c| "<>[]^|".contains(*c)) {
-                return Err(format!("has a host with the forbidden character {c:?}"));
+                return Err(format!("has a host with the forbidden character {}", Quoted(c.encode_utf8(&mut [0; 4]))));
             }
             (host, port)
         }
@@ -130,7 +131,7 @@ fn check_url(url: &str) -> Result<(), String> {
     }
     if let Some(port) = port {
         if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
-            return Err(format!("has an invalid port {port:?}; use a number from 0 to 65535"));
+            return Err(format!("has an invalid port {}; use a number from 0 to 65535", Quoted(port)));
         }
     }
     Ok(())
@@ -142,11 +143,12 @@ fn check_protocols(protocols: &[String]) -> Result<(), String> {
         let is_token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
         if p.is_empty() || !p.chars().all(is_token_char) {
             return Err(format!(
-                "protocols[{i}] {p:?} is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={{}}"
+                "protocols[{i}] {} is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={{}}",
+                Quoted(p)
             ));
         }
         if protocols[..i].contains(p) {
-            return Err(format!("protocols lists {p:?} more than once; list each subprotocol once"));
+            return Err(format!("protocols lists {} more than once; list each subprotocol once", Quoted(p)));
         }
     }
     Ok(())

@@ -1,6 +1,7 @@
 //! [`Error`]: every way a registry call can fail, with a message that says
 //! what to do.
 
+use crate::core::text::Quoted;
 use crate::core::handle::Handle;
 use crate::core::profile::Profile;
 
@@ -18,7 +19,7 @@ use crate::core::profile::Profile;
 pub enum Error {
     /// The profile is already registered; `handle` is the live owner (absent
     /// when a pluggable module does not hand out handles).
-    #[error("profile {profile} is already registered in {registry:?}; use the existing entry, or unregister it first")]
+    #[error("profile {profile} is already registered in {}; use the existing entry, or unregister it first", Quoted(.registry))]
     AlreadyRegistered {
         /// The profile that was asked for.
         profile: Profile,
@@ -28,13 +29,13 @@ pub enum Error {
         handle: Option<Handle>,
     },
     /// The named registry was never started, or was stopped.
-    #[error("the registry {name:?} is not started; call start({name:?}) first (start() with no name starts the default \"ProfileRegistry\")")]
+    #[error("the registry {0} is not started; call start({0}) first (start() with no name starts the default \"ProfileRegistry\")", Quoted(.name))]
     NotStarted {
         /// The registry's name.
         name: String,
     },
     /// No registry module is known under this name.
-    #[error("no registry module named {module:?}; use \"Registry\" (the default) or pass a module object that implements register/lookup/unregister")]
+    #[error("no registry module named {}; use \"Registry\" (the default) or pass a module object that implements register/lookup/unregister", Quoted(.module))]
     UnknownModule {
         /// The module's name.
         module: String,
@@ -74,7 +75,7 @@ pub enum Error {
     #[error("cannot send {0}; send a string, an ArrayBuffer, a typed array or a DataView")]
     InvalidData(String),
     /// A pluggable registry module broke its contract or failed.
-    #[error("registry module {module:?} failed: {message}")]
+    #[error("registry module {} failed: {message}", Quoted(.module))]
     Module {
         /// The module's name.
         module: String,

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use slotmap::{Key, KeyData};
 
+use crate::core::text::Quoted;
 use crate::core::error::Error;
 
 slotmap::new_key_type! {
@@ -116,7 +117,7 @@ impl FromStr for Handle {
     /// [`Error::InvalidHandle`]; a well-formed one that names no live entry
     /// is a valid (dead) handle.
     fn from_str(s: &str) -> Result<Handle, Error> {
-        let bad = || Error::InvalidHandle(format!("{s:?} is not a handle; use a handle returned by register or lookup"));
+        let bad = || Error::InvalidHandle(format!("{} is not a handle; use a handle returned by register or lookup", Quoted(s)));
         let mut parts = s.splitn(3, '.');
         // One spelling per handle: plain decimal digits, no sign, no leading zeros.
         let canonical = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p == "0" || !p.starts_with('0'));

@@ -7,13 +7,13 @@
 //! ([`crate::Namespace::plug`]) or, from JS, as an object.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::{Rc, Weak};
 
 use crate::core::error::Error;
 use crate::core::handle::Handle;
 use crate::core::profile::Profile;
 use crate::core::registry::Registry;
+use crate::core::vec_map::VecMap;
 
 /// The name of the default, realm-local module.
 pub const DEFAULT_MODULE: &str = "Registry";
@@ -81,7 +81,7 @@ pub trait RegistryModule<V> {
     }
 }
 
-pub(crate) type Registries<V> = RefCell<HashMap<String, Registry<V>>>;
+pub(crate) type Registries<V> = RefCell<VecMap<String, Registry<V>>>;
 
 /// The default module: the named registries started in this realm.
 pub struct LocalModule<V> {

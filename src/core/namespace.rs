@@ -3,19 +3,20 @@
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::core::text::Quoted;
 use crate::core::error::Error;
 use crate::core::handle::{Handle, RegistryId};
 use crate::core::module::{Entry, LocalModule, Registries, RegistryModule, DEFAULT_MODULE};
 use crate::core::profile::Profile;
 use crate::core::registry::Registry;
 use crate::core::spec::{check_name, RegistrySpec, Target};
+use crate::core::vec_map::VecMap;
 
 struct Inner<V> {
     registries: Rc<Registries<V>>,
-    modules: RefCell<HashMap<String, Rc<dyn RegistryModule<V>>>>,
+    modules: RefCell<VecMap<String, Rc<dyn RegistryModule<V>>>>,
 }
 
 /// The named registries and registry modules of one realm.
@@ -54,7 +55,7 @@ impl<V: Clone + 'static> Default for Namespace<V> {
 }
 
 thread_local! {
-    static CURRENT: RefCell<HashMap<TypeId, Box<dyn Any>>> = RefCell::new(HashMap::new());
+    static CURRENT: RefCell<VecMap<TypeId, Box<dyn Any>>> = const { RefCell::new(VecMap::new()) };
 }
 
 impl<V: Clone + 'static> Namespace<V> {
@@ -63,7 +64,9 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn new() -> Self {
         let registries: Rc<Registries<V>> = Rc::default();
         let local: Rc<dyn RegistryModule<V>> = Rc::new(LocalModule::new(&registries));
-        let modules = RefCell::new(HashMap::from([(DEFAULT_MODULE.to_string(), local)]));
+        let mut modules = VecMap::new();
+        modules.insert(DEFAULT_MODULE.to_string(), local);
+        let modules = RefCell::new(modules);
         Namespace { inner: Rc::new(Inner { registries, modules }) }
     }
 
@@ -83,7 +86,7 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn current() -> Self {
         CURRENT.with(|map| {
             let mut map = map.borrow_mut();
-            let slot = map.entry(TypeId::of::<V>()).or_insert_with(|| Box::new(Namespace::<V>::new()));
+            let slot = map.get_or_insert_with(TypeId::of::<V>(), || Box::new(Namespace::<V>::new()));
             // The slot was made for exactly this type.
             slot.downcast_ref::<Namespace<V>>().cloned().unwrap_or_default()
         })
@@ -93,7 +96,7 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn start(&self, name: &str) -> Result<Registry<V>, Error> {
         check_name("registry", name)?;
         let mut map = self.inner.registries.borrow_mut();
-        Ok(map.entry(name.to_string()).or_insert_with(|| Registry::new(name)).clone())
+        Ok(map.get_or_insert_with(name.to_string(), || Registry::new(name)).clone())
     }
 
     /// Stops the registry `name`: every entry is unregistered (listeners hear
@@ -124,7 +127,7 @@ impl<V: Clone + 'static> Namespace<V> {
     /// The names of the running registries.
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.inner.registries.borrow().keys().cloned().collect();
-        names.sort();
+        names.sort_unstable();
         names
     }
 
@@ -149,7 +152,8 @@ impl<V: Clone + 'static> Namespace<V> {
         check_name("module", module)?;
         if module == DEFAULT_MODULE {
             return Err(Error::InvalidConfig(format!(
-                "the module name {DEFAULT_MODULE:?} belongs to the default module; plug yours under another name"
+                "the module name {} belongs to the default module; plug yours under another name",
+                Quoted(DEFAULT_MODULE)
             )));
         }
         self.inner.modules.borrow_mut().insert(module.to_string(), implementation);

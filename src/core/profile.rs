@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use crate::core::text::Quoted;
 use crate::core::error::Error;
 
 /// The largest integer magnitude a profile may hold: JavaScript's
@@ -165,7 +166,7 @@ impl fmt::Display for Profile {
         match self {
             Profile::Bool(b) => write!(f, "{b}"),
             Profile::Int(n) => write!(f, "{n}"),
-            Profile::Str(s) => write!(f, "{s:?}"),
+            Profile::Str(s) => write!(f, "{}", Quoted(s)),
             Profile::List(items) => {
                 f.write_str("[")?;
                 for (i, item) in items.iter().enumerate() {

@@ -2,6 +2,7 @@
 //! module and registry name a config means, with defaults) and [`via`] (the
 //! restart-safe name of a profile's entry).
 
+use crate::core::text::Quoted;
 use crate::core::error::Error;
 use crate::core::module::DEFAULT_MODULE;
 use crate::core::profile::Profile;
@@ -17,7 +18,8 @@ pub const MAX_NAME_BYTES: usize = 256;
 pub fn check_name(what: &str, name: &str) -> Result<(), Error> {
     if name.is_empty() || name.len() > MAX_NAME_BYTES {
         return Err(Error::InvalidConfig(format!(
-            "a {what} name must be a non-empty string of at most {MAX_NAME_BYTES} bytes, got {name:?}"
+            "a {what} name must be a non-empty string of at most {MAX_NAME_BYTES} bytes, got {}",
+            Quoted(name)
         )));
     }
     Ok(())

@@ -1,13 +1,13 @@
 //! [`WebTransport`] and [`WebClock`]: the machine's [`Transport`] and
 //! [`Clock`] over real WebSockets and `setTimeout`.
 
-use std::collections::HashMap;
 use std::rc::Weak;
 
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::conn::{Clock, Message, SocketId, TimerId, Transport};
+use crate::core::vec_map::VecMap;
 use crate::web::socket::SocketGuard;
 use crate::web::timer::Timeout;
 use crate::web::{Inbox, Input};
@@ -26,13 +26,13 @@ pub struct WebTransport {
     ctor: Function,
     inbox: Weak<dyn Inbox>,
     next: u64,
-    sockets: HashMap<SocketId, SocketGuard>,
+    sockets: VecMap<SocketId, SocketGuard>,
 }
 
 impl WebTransport {
     /// A transport that builds sockets with `ctor` and delivers to `inbox`.
     pub fn new(ctor: Function, inbox: Weak<dyn Inbox>) -> Self {
-        WebTransport { ctor, inbox, next: 0, sockets: HashMap::new() }
+        WebTransport { ctor, inbox, next: 0, sockets: VecMap::new() }
     }
 
     /// Forgets a socket that reported its close, freeing its handlers.
@@ -75,13 +75,13 @@ impl Transport for WebTransport {
 pub struct WebClock {
     inbox: Weak<dyn Inbox>,
     next: u64,
-    timers: HashMap<TimerId, Timeout>,
+    timers: VecMap<TimerId, Timeout>,
 }
 
 impl WebClock {
     /// A clock delivering its timers to `inbox`.
     pub fn new(inbox: Weak<dyn Inbox>) -> Self {
-        WebClock { inbox, next: 0, timers: HashMap::new() }
+        WebClock { inbox, next: 0, timers: VecMap::new() }
     }
 
     /// Forgets a timer that fired.

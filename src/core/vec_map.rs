@@ -1,0 +1,110 @@
+//! [`VecMap`]: a small map kept in a `Vec`, for the handful of entries the
+//! registry keeps by name or id (registries, modules, listeners, sockets).
+//! Linear lookups beat hashing at these sizes, and it keeps the wasm small:
+//! one simple loop per key type instead of a hash table per map.
+
+use std::borrow::Borrow;
+
+/// A map in insertion order with linear lookups.
+///
+/// ```
+/// use profile_registry::core::vec_map::VecMap;
+///
+/// let mut m: VecMap<String, u32> = VecMap::new();
+/// assert_eq!(m.insert("a".into(), 1), None);
+/// assert_eq!(m.insert("a".into(), 2), Some(1));
+/// assert_eq!(m.get("a"), Some(&2));
+/// assert_eq!(m.remove("a"), Some(2));
+/// assert!(m.is_empty());
+/// ```
+#[derive(Clone, Debug)]
+pub struct VecMap<K, V> {
+    entries: Vec<(K, V)>,
+}
+
+impl<K, V> Default for VecMap<K, V> {
+    fn default() -> Self {
+        VecMap { entries: Vec::new() }
+    }
+}
+
+impl<K: PartialEq, V> VecMap<K, V> {
+    /// An empty map.
+    pub const fn new() -> Self {
+        VecMap { entries: Vec::new() }
+    }
+
+    fn position<Q: ?Sized + PartialEq>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.entries.iter().position(|(k, _)| k.borrow() == key)
+    }
+
+    /// The value of `key`.
+    pub fn get<Q: ?Sized + PartialEq>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    /// Whether `key` is present.
+    pub fn contains_key<Q: ?Sized + PartialEq>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.position(key).is_some()
+    }
+
+    /// Sets `key` to `value`; returns the value it replaced.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.position(&key) {
+            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            None => {
+                self.entries.push((key, value));
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, inserting `make()` first when absent.
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+        let i = match self.position(&key) {
+            Some(i) => i,
+            None => {
+                self.entries.push((key, make()));
+                self.entries.len() - 1
+            }
+        };
+        &mut self.entries[i].1
+    }
+
+    /// Removes `key`; returns its value.
+    pub fn remove<Q: ?Sized + PartialEq>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
+        self.position(key).map(|i| self.entries.remove(i).1)
+    }
+
+    /// The keys, in insertion order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// The values, in insertion order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
