@@ -3,30 +3,13 @@
 //! (the test command sets `WASM_BINDGEN_USE_BROWSER=1` for those).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use profile_registry::bindings::api::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
-fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-fn prop(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &s(k)).unwrap_throw()
-}
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &s(k), v).unwrap_throw();
-    }
-    o.into()
-}
-
-fn arr(items: &[JsValue]) -> JsValue {
-    items.iter().collect::<Array>().into()
-}
+mod common;
+use common::{arr, obj, prop, s};
 
 fn err_name<T: std::fmt::Debug>(r: Result<T, JsValue>) -> String {
     let e = r.expect_err("expected a thrown error");

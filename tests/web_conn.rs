@@ -20,21 +20,8 @@ fn control_url() -> &'static str {
     option_env!("WS_CONTROL_URL").expect("WS_CONTROL_URL is not set: run through scripts/test.sh")
 }
 
-fn s(v: &str) -> JsValue {
-    JsValue::from_str(v)
-}
-
-fn prop(o: &JsValue, k: &str) -> JsValue {
-    Reflect::get(o, &s(k)).unwrap_throw()
-}
-
-fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &s(k), v).unwrap_throw();
-    }
-    o.into()
-}
+mod common;
+use common::{obj, prop, s};
 
 async fn sleep(ms: i32) {
     let p = Promise::new(&mut |resolve, _| {
