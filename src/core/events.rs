@@ -19,6 +19,21 @@ use crate::core::handle::Handle;
 use crate::core::profile::Profile;
 
 /// What happened to an entry.
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// use profile_registry::{EventKind, Registry};
+///
+/// let reg: Registry<u8> = Registry::new("r");
+/// let kinds = Rc::new(RefCell::new(Vec::new()));
+/// let k = kinds.clone();
+/// let _sub = reg.subscribe(move |e| k.borrow_mut().push(e.kind));
+/// reg.register("a".into(), 1)?;
+/// reg.update_value(&"a".into(), |v| v + 1);
+/// reg.unregister(&"a".into());
+/// assert_eq!(*kinds.borrow(), [EventKind::Register, EventKind::Update, EventKind::Unregister]);
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
     /// A profile was registered.
@@ -31,6 +46,13 @@ pub enum EventKind {
 
 impl EventKind {
     /// `"register"`, `"unregister"` or `"update"`.
+    ///
+    /// ```
+    /// # use profile_registry::EventKind;
+    /// assert_eq!(EventKind::Register.as_str(), "register");
+    /// assert_eq!(EventKind::Unregister.as_str(), "unregister");
+    /// assert_eq!(EventKind::Update.as_str(), "update");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             EventKind::Register => "register",
@@ -41,6 +63,23 @@ impl EventKind {
 }
 
 /// One change to a registry, as seen by listeners.
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc};
+/// use profile_registry::{Event, Registry};
+///
+/// let reg: Registry<&str> = Registry::new("Tenants");
+/// let log: Rc<RefCell<Vec<Event<&str>>>> = Rc::default();
+/// let l = log.clone();
+/// let _sub = reg.subscribe(move |e| l.borrow_mut().push(e.clone()));
+/// let old = reg.register("alice".into(), "conn")?;
+/// let new = reg.renew(old).unwrap(); // a restart: Unregister(old), Register(new)
+/// let log = log.borrow();
+/// assert_eq!((&*log[0].registry, log[0].handle, log[0].restart), ("Tenants", old, false));
+/// assert_eq!((log[1].handle, log[2].handle), (old, new));
+/// assert!(log[1].restart && log[2].restart && log[2].value == "conn");
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Event<V> {
     /// What happened.
@@ -174,6 +213,19 @@ impl Subscription {
 
     /// Keeps the listener for the registry's whole life (the explicit opt-out,
     /// as gloo's `forget`).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// use profile_registry::Registry;
+    ///
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let seen = Rc::new(Cell::new(0));
+    /// let s = seen.clone();
+    /// reg.subscribe(move |_| s.set(s.get() + 1)).forget();
+    /// reg.register("a".into(), 1)?;
+    /// assert_eq!(seen.get(), 1); // still subscribed after the guard is gone
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn forget(mut self) {
         self.remove = None;
     }

@@ -16,12 +16,34 @@ use crate::core::error::Error;
 
 slotmap::new_key_type! {
     /// The key of one entry in one registry's slot storage.
+    ///
+    /// ```
+    /// use profile_registry::{Handle, SlotKey};
+    /// use slotmap::{Key, KeyData};
+    ///
+    /// // The slot half of a handle's ffi form.
+    /// let h = Handle::from_ffi(1, (1u64 << 32) | 4);
+    /// let key: SlotKey = KeyData::from_ffi(h.to_ffi().1).into();
+    /// assert_eq!(key.data().as_ffi(), h.to_ffi().1);
+    /// assert!(SlotKey::null().is_null());
+    /// ```
     pub struct SlotKey;
 }
 
 /// The identity of one registry instance. Every [`crate::Registry::new`] gets a
 /// fresh one, so a handle from a stopped-and-restarted registry of the same
 /// name is foreign to the new instance.
+///
+/// ```
+/// use profile_registry::Registry;
+///
+/// let (a, b): (Registry<u8>, Registry<u8>) = (Registry::new("R"), Registry::new("R"));
+/// assert_ne!(a.id(), b.id()); // same name, different instances
+/// let h = a.register("alice".into(), 1)?;
+/// assert_eq!(h.registry(), a.id());
+/// assert_eq!(b.get(h), None); // foreign to `b`
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RegistryId(u32);
 
@@ -32,6 +54,15 @@ impl RegistryId {
     }
 
     /// The id as a number.
+    ///
+    /// ```
+    /// # use profile_registry::{Handle, Registry};
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(h.to_ffi().0, reg.id().get());
+    /// assert!(h.to_string().starts_with(&format!("{}.", reg.id().get())));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn get(self) -> u32 {
         self.0
     }
@@ -69,6 +100,14 @@ impl Handle {
     }
 
     /// The registry instance that issued this handle.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(h.registry(), reg.id());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn registry(self) -> RegistryId {
         self.registry
     }
@@ -78,12 +117,33 @@ impl Handle {
     }
 
     /// The slot index (reused after an unregister).
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let a = reg.register("a".into(), 1)?;
+    /// reg.unregister(&"a".into());
+    /// let b = reg.register("b".into(), 2)?;
+    /// assert_eq!(a.slot(), b.slot()); // same slot, but...
+    /// assert_ne!(a, b); // ...a different handle
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn slot(self) -> u32 {
         self.key.data().as_ffi() as u32
     }
 
     /// The generation of the slot, 1 for its first registration, 2 for the
     /// next, and so on: a re-registration in the same slot has a higher one.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let first = reg.register("alice".into(), 1)?;
+    /// reg.unregister(&"alice".into());
+    /// let second = reg.register("alice".into(), 2)?;
+    /// assert_eq!((first.generation(), second.generation()), (1, 2));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn generation(self) -> u32 {
         let version = (self.key.data().as_ffi() >> 32) as u32;
         version / 2 + 1
@@ -91,12 +151,33 @@ impl Handle {
 
     /// The handle as two plain numbers (registry id, slot key) for foreign
     /// code, like slotmap's `KeyData::as_ffi`.
+    ///
+    /// ```
+    /// # use profile_registry::{Handle, Registry};
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// let (registry, key) = h.to_ffi();
+    /// assert_eq!(registry, reg.id().get());
+    /// assert_eq!(reg.get(Handle::from_ffi(registry, key)), Some(1));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn to_ffi(self) -> (u32, u64) {
         (self.registry.0, self.key.data().as_ffi())
     }
 
     /// Rebuilds a handle from [`Handle::to_ffi`]. Any pair of numbers is
     /// accepted: a forged or foreign one is a harmless miss on lookup.
+    ///
+    /// ```
+    /// # use profile_registry::{Handle, Registry};
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(Handle::from_ffi(h.to_ffi().0, h.to_ffi().1), h);
+    /// let forged = Handle::from_ffi(reg.id().get(), u64::MAX);
+    /// assert_eq!(reg.get(forged), None);
+    /// assert!(!reg.is_alive(forged));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn from_ffi(registry: u32, key: u64) -> Handle {
         Handle { registry: RegistryId(registry), key: KeyData::from_ffi(key).into() }
     }
@@ -105,6 +186,18 @@ impl Handle {
 impl fmt::Display for Handle {
     /// `registry.slot.generation`, e.g. `3.0.1`; the slot's next
     /// registration reads `3.0.2`.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let first = reg.register("a".into(), 1)?;
+    /// reg.unregister(&"a".into());
+    /// let second = reg.register("a".into(), 2)?;
+    /// let id = reg.id().get();
+    /// assert_eq!(first.to_string(), format!("{id}.{}.1", first.slot()));
+    /// assert_eq!(second.to_string(), format!("{id}.{}.2", first.slot()));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}.{}", self.registry.0, self.slot(), self.generation())
     }
@@ -116,6 +209,15 @@ impl FromStr for Handle {
     /// Parses the [`Display`](fmt::Display) form. A malformed string is an
     /// [`Error::InvalidHandle`]; a well-formed one that names no live entry
     /// is a valid (dead) handle.
+    ///
+    /// ```
+    /// # use profile_registry::{Handle, Registry};
+    /// assert_eq!("1.x.1".parse::<Handle>().unwrap_err().kind(), "InvalidHandleError");
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let dead: Handle = format!("{}.0.5", reg.id().get()).parse()?;
+    /// assert_eq!(reg.get(dead), None); // well-formed, names nothing: reads as dead
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     fn from_str(s: &str) -> Result<Handle, Error> {
         let bad = || Error::InvalidHandle(format!("{} is not a handle; use a handle returned by register or lookup", Quoted(s)));
         let mut parts = s.splitn(3, '.');

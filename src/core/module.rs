@@ -16,9 +16,27 @@ use crate::core::registry::Registry;
 use crate::core::vec_map::VecMap;
 
 /// The name of the default, realm-local module.
+///
+/// ```
+/// use profile_registry::{resolve, Config, Namespace, DEFAULT_MODULE};
+///
+/// assert_eq!(DEFAULT_MODULE, "Registry");
+/// assert_eq!(resolve(&Config::new()).module, DEFAULT_MODULE);
+/// assert!(Namespace::<u8>::new().module(DEFAULT_MODULE).is_ok()); // always plugged
+/// ```
 pub const DEFAULT_MODULE: &str = "Registry";
 
 /// A live registration as a module reports it.
+///
+/// ```
+/// use profile_registry::{Config, Entry, Namespace};
+///
+/// let ns: Namespace<u8> = Namespace::new();
+/// let h = ns.start("ProfileRegistry")?.register("alice".into(), 1)?;
+/// let entry = ns.lookup(&Config::new(), Some(&"alice".into()))?;
+/// assert_eq!(entry, Some(Entry { handle: Some(h), value: 1 })); // the local module hands out handles
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry<V> {
     /// The registration's handle, when the module hands out handles.
@@ -67,15 +85,62 @@ pub struct Entry<V> {
 pub trait RegistryModule<V> {
     /// Registers `value` under `profile` in the registry `name`. Fails with
     /// [`Error::AlreadyRegistered`] when the profile is held.
+    ///
+    /// ```
+    /// # use profile_registry::{Namespace, RegistryModule, DEFAULT_MODULE};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("R")?;
+    /// let m = ns.module(DEFAULT_MODULE)?;
+    /// let h = m.register("R", &"a".into(), 1)?;
+    /// let err = m.register("R", &"a".into(), 2).unwrap_err();
+    /// assert!(matches!(err, profile_registry::Error::AlreadyRegistered { handle, .. } if handle == h));
+    /// assert_eq!(m.register("Other", &"a".into(), 1).unwrap_err().kind(), "RegistryNotStartedError");
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     fn register(&self, name: &str, profile: &Profile, value: V) -> Result<Option<Handle>, Error>;
 
     /// The live entry of `profile` in the registry `name`, or `None`.
+    ///
+    /// ```
+    /// # use profile_registry::{Namespace, RegistryModule, DEFAULT_MODULE};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("R")?;
+    /// let m = ns.module(DEFAULT_MODULE)?;
+    /// let h = m.register("R", &"a".into(), 1)?;
+    /// let entry = m.lookup("R", &"a".into())?.unwrap();
+    /// assert_eq!((entry.handle, entry.value), (h, 1));
+    /// assert!(m.lookup("R", &"b".into())?.is_none());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     fn lookup(&self, name: &str, profile: &Profile) -> Result<Option<Entry<V>>, Error>;
 
     /// Removes `profile` from the registry `name`; absent is fine.
+    ///
+    /// ```
+    /// # use profile_registry::{Namespace, RegistryModule, DEFAULT_MODULE};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("R")?;
+    /// let m = ns.module(DEFAULT_MODULE)?;
+    /// m.register("R", &"a".into(), 1)?;
+    /// m.unregister("R", &"a".into())?;
+    /// m.unregister("R", &"a".into())?; // absent: still fine
+    /// assert_eq!(m.whereis("R", &"a".into())?, None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     fn unregister(&self, name: &str, profile: &Profile) -> Result<(), Error>;
 
     /// The live value of `profile`, or `None`.
+    ///
+    /// ```
+    /// # use profile_registry::{Namespace, RegistryModule, DEFAULT_MODULE};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("R")?;
+    /// let m = ns.module(DEFAULT_MODULE)?;
+    /// m.register("R", &"a".into(), 1)?;
+    /// assert_eq!(m.whereis("R", &"a".into())?, Some(1));
+    /// assert_eq!(m.whereis("R", &"b".into())?, None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     fn whereis(&self, name: &str, profile: &Profile) -> Result<Option<V>, Error> {
         Ok(self.lookup(name, profile)?.map(|e| e.value))
     }
@@ -84,6 +149,18 @@ pub trait RegistryModule<V> {
 pub(crate) type Registries<V> = RefCell<VecMap<String, Registry<V>>>;
 
 /// The default module: the named registries started in this realm.
+///
+/// ```
+/// use profile_registry::{Config, Namespace, RegistryRef};
+///
+/// let ns: Namespace<u8> = Namespace::new();
+/// let config = Config::new().registry(RegistryRef::name("Tenants")?); // module "Registry"
+/// assert_eq!(ns.whereis(&config, Some(&"a".into())).unwrap_err().kind(), "RegistryNotStartedError");
+/// let reg = ns.start("Tenants")?;
+/// ns.register(&config, Some(&"a".into()), 1)?;
+/// assert_eq!(reg.whereis(&"a".into()), Some(1)); // the very registry start() returned
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
 pub struct LocalModule<V> {
     registries: Weak<Registries<V>>,
 }
@@ -98,6 +175,20 @@ impl<V: Clone + 'static> LocalModule<V> {
     /// The local module over another namespace's registries: plugged into a
     /// namespace under another name, it reaches registries that are not its
     /// own (as a wider-reach module would).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use profile_registry::{Config, LocalModule, Namespace, RegistryRef};
+    ///
+    /// let (home, away): (Namespace<u8>, Namespace<u8>) = (Namespace::new(), Namespace::new());
+    /// let shared = home.start("Shared")?;
+    /// away.plug("Home", Rc::new(LocalModule::from_namespace(&home)))?;
+    /// let config = Config::new().registry(RegistryRef::spec("Home", "Shared")?);
+    /// away.register(&config, Some(&"alice".into()), 7)?;
+    /// assert_eq!(shared.whereis(&"alice".into()), Some(7)); // landed in `home`
+    /// assert!(!away.is_started("Shared"));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn from_namespace(ns: &crate::Namespace<V>) -> Self {
         LocalModule::new(ns.registries_table())
     }

@@ -61,6 +61,16 @@ thread_local! {
 impl<V: Clone + 'static> Namespace<V> {
     /// A new namespace with only the default `"Registry"` module and no
     /// registry started.
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// assert!(ns.names().is_empty());
+    /// assert!(ns.module("Registry").is_ok());
+    /// ns.start("A")?;
+    /// assert!(!Namespace::<u8>::new().is_started("A")); // each new one is isolated
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn new() -> Self {
         let registries: Rc<Registries<V>> = Rc::default();
         let local: Rc<dyn RegistryModule<V>> = Rc::new(LocalModule::new(&registries));
@@ -93,6 +103,16 @@ impl<V: Clone + 'static> Namespace<V> {
     }
 
     /// Starts the registry `name`, or returns the running one (idempotent).
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// let a = ns.start("R")?;
+    /// let h = a.register("x".into(), 1)?;
+    /// assert_eq!(ns.start("R")?.get(h), Some(1)); // the same, running registry
+    /// assert_eq!(ns.start("").unwrap_err().kind(), "InvalidConfigError");
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn start(&self, name: &str) -> Result<Registry<V>, Error> {
         check_name("registry", name)?;
         let mut map = self.inner.registries.borrow_mut();
@@ -102,6 +122,17 @@ impl<V: Clone + 'static> Namespace<V> {
     /// Stops the registry `name`: every entry is unregistered (listeners hear
     /// of each), then the registry is forgotten and its handles read as dead.
     /// Returns whether it was running.
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// let h = ns.start("R")?.register("x".into(), 1)?;
+    /// assert!(ns.stop("R"));
+    /// assert!(!ns.stop("R")); // not running any more
+    /// ns.start("R")?; // a restart of the same name...
+    /// assert_eq!(ns.get(h), None); // ...does not bring the old handle back
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn stop(&self, name: &str) -> bool {
         let reg = self.inner.registries.borrow().get(name).cloned();
         match reg {
@@ -115,16 +146,47 @@ impl<V: Clone + 'static> Namespace<V> {
     }
 
     /// Whether the registry `name` is running.
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// assert!(!ns.is_started("R"));
+    /// ns.start("R")?;
+    /// assert!(ns.is_started("R"));
+    /// ns.stop("R");
+    /// assert!(!ns.is_started("R"));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn is_started(&self, name: &str) -> bool {
         self.inner.registries.borrow().contains_key(name)
     }
 
     /// The running registry `name`, or [`Error::NotStarted`].
+    ///
+    /// ```
+    /// # use profile_registry::{Error, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// assert_eq!(ns.registry("R").unwrap_err(), Error::NotStarted { name: "R".into() });
+    /// let started = ns.start("R")?;
+    /// assert_eq!(ns.registry("R")?.id(), started.id());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn registry(&self, name: &str) -> Result<Registry<V>, Error> {
         self.inner.registries.borrow().get(name).cloned().ok_or_else(|| Error::NotStarted { name: name.to_string() })
     }
 
     /// The names of the running registries.
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("b")?;
+    /// ns.start("a")?;
+    /// ns.start("c")?;
+    /// ns.stop("c");
+    /// assert_eq!(ns.names(), ["a", "b"]); // sorted
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn names(&self) -> Vec<String> {
         let mut names: Vec<String> = self.inner.registries.borrow().keys().cloned().collect();
         names.sort_unstable();
@@ -132,22 +194,67 @@ impl<V: Clone + 'static> Namespace<V> {
     }
 
     /// The running registry that issued `handle`, if any.
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("A")?;
+    /// let h = ns.start("B")?.register("x".into(), 1)?;
+    /// assert_eq!(ns.registry_of(h).map(|r| r.name().to_string()), Some("B".into()));
+    /// ns.stop("B");
+    /// assert!(ns.registry_of(h).is_none());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn registry_of(&self, handle: Handle) -> Option<Registry<V>> {
         self.registry_by_id(handle.registry())
     }
 
     /// The running registry with this identity, if any.
+    ///
+    /// ```
+    /// # use profile_registry::{Namespace, Registry};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// let reg = ns.start("R")?;
+    /// assert_eq!(ns.registry_by_id(reg.id()).map(|r| r.id()), Some(reg.id()));
+    /// let outsider: Registry<u8> = Registry::new("R"); // same name, never started here
+    /// assert!(ns.registry_by_id(outsider.id()).is_none());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn registry_by_id(&self, id: RegistryId) -> Option<Registry<V>> {
         self.inner.registries.borrow().values().find(|r| r.id() == id).cloned()
     }
 
     /// The live value behind `handle`, in whichever registry issued it.
+    ///
+    /// ```
+    /// # use profile_registry::Namespace;
+    /// let ns: Namespace<&str> = Namespace::new();
+    /// let a = ns.start("A")?.register("x".into(), "in A")?;
+    /// let b = ns.start("B")?.register("x".into(), "in B")?;
+    /// assert_eq!((ns.get(a), ns.get(b)), (Some("in A"), Some("in B")));
+    /// ns.registry("B")?.unregister(&"x".into());
+    /// assert_eq!(ns.get(b), None); // a removed handle reads as absent
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn get(&self, handle: Handle) -> Option<V> {
         self.registry_of(handle)?.get(handle)
     }
 
     /// Plugs a module in under `module` (any name but `"Registry"`), replacing
     /// a module of that name.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use profile_registry::{Config, LocalModule, Namespace, RegistryRef};
+    ///
+    /// let (ns, other): (Namespace<u8>, Namespace<u8>) = (Namespace::new(), Namespace::new());
+    /// other.start("R")?.register("a".into(), 1)?;
+    /// ns.plug("Other", Rc::new(LocalModule::from_namespace(&other)))?;
+    /// let config = Config::new().registry(RegistryRef::spec("Other", "R")?);
+    /// assert_eq!(ns.whereis(&config, Some(&"a".into()))?, Some(1));
+    /// assert!(ns.plug("Registry", Rc::new(LocalModule::from_namespace(&other))).is_err()); // reserved
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn plug(&self, module: &str, implementation: Rc<dyn RegistryModule<V>>) -> Result<(), Error> {
         check_name("module", module)?;
         if module == DEFAULT_MODULE {
@@ -161,11 +268,32 @@ impl<V: Clone + 'static> Namespace<V> {
     }
 
     /// Removes a plugged module; returns whether it was plugged.
+    ///
+    /// ```
+    /// # use std::rc::Rc;
+    /// # use profile_registry::{LocalModule, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.plug("Mine", Rc::new(LocalModule::from_namespace(&ns)))?;
+    /// assert!(ns.unplug("Mine"));
+    /// assert_eq!(ns.module("Mine").err().map(|e| e.kind()), Some("UnknownModuleError"));
+    /// assert!(!ns.unplug("Registry")); // the default module stays
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn unplug(&self, module: &str) -> bool {
         module != DEFAULT_MODULE && self.inner.modules.borrow_mut().remove(module).is_some()
     }
 
     /// The module named `module`, or [`Error::UnknownModule`].
+    ///
+    /// ```
+    /// # use profile_registry::{Error, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("R")?;
+    /// ns.module("Registry")?.register("R", &"a".into(), 1)?;
+    /// assert_eq!(ns.registry("R")?.whereis(&"a".into()), Some(1));
+    /// assert!(matches!(ns.module("Horde"), Err(Error::UnknownModule { .. })));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn module(&self, module: &str) -> Result<Rc<dyn RegistryModule<V>>, Error> {
         self.inner
             .modules
@@ -182,24 +310,71 @@ impl<V: Clone + 'static> Namespace<V> {
 
     /// The live value of the profile (given, or the target's own) in the
     /// registry `target` names, or `None`.
+    ///
+    /// ```
+    /// # use profile_registry::{via, Config, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// assert!(ns.whereis(&Config::new(), Some(&"a".into())).is_err()); // not started: an error
+    /// ns.start("ProfileRegistry")?;
+    /// assert_eq!(ns.whereis(&Config::new(), Some(&"a".into()))?, None); // started: a miss
+    /// ns.register(&Config::new(), Some(&"a".into()), 1)?;
+    /// assert_eq!(ns.whereis(&via(&Config::new(), "a".into()), None)?, Some(1));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn whereis(&self, target: &impl Target, profile: Option<&Profile>) -> Result<Option<V>, Error> {
         let (module, spec) = self.target(target)?;
         module.whereis(&spec.name, target.pick_profile(profile)?)
     }
 
     /// The live entry of the profile in the registry `target` names.
+    ///
+    /// ```
+    /// # use profile_registry::{Config, Entry, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("ProfileRegistry")?;
+    /// let alice = Config::new().profile("alice".into());
+    /// let h = ns.register(&alice, None, 1)?;
+    /// assert_eq!(ns.lookup(&alice, None)?, Some(Entry { handle: h, value: 1 }));
+    /// assert_eq!(ns.lookup(&alice, Some(&"bob".into()))?, None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn lookup(&self, target: &impl Target, profile: Option<&Profile>) -> Result<Option<Entry<V>>, Error> {
         let (module, spec) = self.target(target)?;
         module.lookup(&spec.name, target.pick_profile(profile)?)
     }
 
     /// Registers `value` under the profile in the registry `target` names.
+    ///
+    /// ```
+    /// # use profile_registry::{via, Config, Error, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("ProfileRegistry")?;
+    /// let name = via(&Config::new(), "alice".into());
+    /// let h = ns.register(&name, None, 1)?;
+    /// match ns.register(&name, None, 2) {
+    ///     Err(Error::AlreadyRegistered { handle, .. }) => assert_eq!(handle, h), // the live owner
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn register(&self, target: &impl Target, profile: Option<&Profile>, value: V) -> Result<Option<Handle>, Error> {
         let (module, spec) = self.target(target)?;
         module.register(&spec.name, target.pick_profile(profile)?, value)
     }
 
     /// Unregisters the profile from the registry `target` names; absent is fine.
+    ///
+    /// ```
+    /// # use profile_registry::{via, Config, Namespace};
+    /// let ns: Namespace<u8> = Namespace::new();
+    /// ns.start("ProfileRegistry")?;
+    /// let name = via(&Config::new(), "alice".into());
+    /// let h = ns.register(&name, None, 1)?.unwrap();
+    /// ns.unregister(&name, None)?;
+    /// ns.unregister(&name, None)?; // absent: fine
+    /// assert_eq!((ns.whereis(&name, None)?, ns.get(h)), (None, None));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn unregister(&self, target: &impl Target, profile: Option<&Profile>) -> Result<(), Error> {
         let (module, spec) = self.target(target)?;
         module.unregister(&spec.name, target.pick_profile(profile)?)
@@ -209,7 +384,45 @@ impl<V: Clone + 'static> Namespace<V> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::spec::{via, Config, RegistryRef};
+    use crate::core::spec::{resolve, via, Config, RegistryRef};
+
+    /// A second, test-only module: every registry of it in one `Vec`, keyed
+    /// by (registry name, profile); it hands out no handles and needs no
+    /// `start`.
+    struct VecModule<V>(RefCell<Vec<(String, Profile, V)>>);
+
+    impl<V> VecModule<V> {
+        fn new() -> Self {
+            VecModule(RefCell::new(Vec::new()))
+        }
+
+        fn position(&self, name: &str, profile: &Profile) -> Option<usize> {
+            self.0.borrow().iter().position(|(n, p, _)| n == name && p == profile)
+        }
+    }
+
+    impl<V: Clone> RegistryModule<V> for VecModule<V> {
+        fn register(&self, name: &str, profile: &Profile, value: V) -> Result<Option<Handle>, Error> {
+            if self.position(name, profile).is_some() {
+                let (profile, registry) = (profile.clone(), name.to_string());
+                return Err(Error::AlreadyRegistered { profile, registry, handle: None });
+            }
+            self.0.borrow_mut().push((name.to_string(), profile.clone(), value));
+            Ok(None)
+        }
+
+        fn lookup(&self, name: &str, profile: &Profile) -> Result<Option<Entry<V>>, Error> {
+            let i = self.position(name, profile);
+            Ok(i.map(|i| Entry { handle: None, value: self.0.borrow()[i].2.clone() }))
+        }
+
+        fn unregister(&self, name: &str, profile: &Profile) -> Result<(), Error> {
+            if let Some(i) = self.position(name, profile) {
+                self.0.borrow_mut().remove(i);
+            }
+            Ok(())
+        }
+    }
 
     #[test]
     fn start_is_idempotent_and_stop_kills_handles() {
@@ -237,6 +450,52 @@ mod tests {
         assert_eq!(ns.whereis(&c, Some(&"a".into())).unwrap_err().kind(), "UnknownModuleError");
         assert!(ns.plug("Registry", ns.module("Registry").unwrap()).is_err());
         assert!(!ns.unplug("Registry"));
+    }
+
+    #[test]
+    fn a_test_only_module_works_through_resolve_via_whereis() {
+        let ns: Namespace<u8> = Namespace::new();
+        ns.plug("Vec", Rc::new(VecModule::new())).unwrap();
+        let config = Config::new().registry(RegistryRef::spec("Vec", "Tenants").unwrap());
+        // resolve: the spec names the plugged module and its registry.
+        assert_eq!(resolve(&config), RegistrySpec { module: "Vec".into(), name: "Tenants".into() });
+        // via: the restart-safe name carries the same spec and the profile.
+        let alice = via(&config, "alice".into());
+        assert_eq!((alice.module.as_str(), alice.name.as_str()), ("Vec", "Tenants"));
+        assert_eq!(resolve(&alice), resolve(&config));
+
+        assert_eq!(ns.whereis(&alice, None).unwrap(), None);
+        assert_eq!(ns.register(&alice, None, 1).unwrap(), None, "this module hands out no handles");
+        assert_eq!(ns.whereis(&alice, None).unwrap(), Some(1));
+        assert_eq!(ns.whereis(&config, Some(&"alice".into())).unwrap(), Some(1));
+        assert_eq!(ns.lookup(&alice, None).unwrap(), Some(Entry { handle: None, value: 1 }));
+
+        // A second registration fails, with no owner handle to report.
+        let err = ns.register(&alice, None, 2).unwrap_err();
+        assert_eq!(
+            err,
+            Error::AlreadyRegistered { profile: "alice".into(), registry: "Tenants".into(), handle: None }
+        );
+        assert_eq!(err.kind(), "AlreadyRegisteredError");
+        assert_eq!(ns.whereis(&alice, None).unwrap(), Some(1), "the failed register changed nothing");
+
+        // The module's registries are its own: not the local module's, not each other.
+        assert!(!ns.is_started("Tenants"));
+        let local = Config::new().registry(RegistryRef::name("Tenants").unwrap());
+        assert_eq!(ns.whereis(&local, Some(&"alice".into())).unwrap_err().kind(), "RegistryNotStartedError");
+        let other = via(&Config::new().registry(RegistryRef::spec("Vec", "Other").unwrap()), "alice".into());
+        assert_eq!(ns.whereis(&other, None).unwrap(), None);
+
+        ns.unregister(&alice, None).unwrap();
+        assert_eq!(ns.whereis(&alice, None).unwrap(), None);
+        assert_eq!(ns.lookup(&alice, None).unwrap(), None);
+        ns.unregister(&alice, None).unwrap(); // absent is fine
+        assert_eq!(ns.register(&alice, None, 3).unwrap(), None, "the profile is free again");
+        assert_eq!(ns.whereis(&alice, None).unwrap(), Some(3));
+
+        // Unplugged, the same via names an unknown module.
+        assert!(ns.unplug("Vec"));
+        assert_eq!(ns.whereis(&alice, None).unwrap_err(), Error::UnknownModule { module: "Vec".into() });
     }
 
     #[test]

@@ -13,6 +13,14 @@ use crate::core::error::Error;
 /// The largest integer magnitude a profile may hold: JavaScript's
 /// `Number.MAX_SAFE_INTEGER` (2^53 - 1), so every integer profile survives a
 /// round trip through a JS number.
+///
+/// ```
+/// use profile_registry::{Profile, MAX_SAFE_INTEGER};
+///
+/// assert_eq!(MAX_SAFE_INTEGER, 9_007_199_254_740_991);
+/// assert!(Profile::int(-MAX_SAFE_INTEGER).is_ok());
+/// assert!(Profile::int(MAX_SAFE_INTEGER + 1).is_err());
+/// ```
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// A registry key, compared and hashed by value.
@@ -41,10 +49,35 @@ pub enum Profile {
 
 impl Profile {
     /// The longest string profile, in UTF-8 bytes.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let max = Profile::MAX_STRING_BYTES;
+    /// assert!(Profile::string("é".repeat(max / 2)).is_ok()); // bytes, not chars
+    /// assert!(Profile::string("x".repeat(max + 1)).is_err());
+    /// ```
     pub const MAX_STRING_BYTES: usize = 1024;
     /// The longest list profile.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let n = Profile::MAX_LIST_LEN;
+    /// assert!(Profile::list(vec![Profile::from(true); n]).is_ok());
+    /// assert!(Profile::list(vec![Profile::from(true); n + 1]).is_err());
+    /// ```
     pub const MAX_LIST_LEN: usize = 64;
     /// How deeply lists may nest (`["a", ["b"]]` has depth 2).
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let mut p = Profile::from("x");
+    /// for _ in 0..Profile::MAX_DEPTH {
+    ///     p = Profile::list(vec![p])?;
+    /// }
+    /// assert_eq!(p.depth(), Profile::MAX_DEPTH);
+    /// assert!(Profile::list(vec![p]).is_err()); // one level too deep
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub const MAX_DEPTH: usize = 8;
 
     /// A string profile; errors when longer than [`Profile::MAX_STRING_BYTES`].
@@ -130,6 +163,15 @@ impl Profile {
     }
 
     /// How deeply lists nest: 0 for a scalar, 1 for a flat list.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// assert_eq!(Profile::from("a").depth(), 0);
+    /// let flat = Profile::list(vec!["a".into(), true.into()])?;
+    /// assert_eq!(flat.depth(), 1);
+    /// assert_eq!(Profile::list(vec!["a".into(), flat])?.depth(), 2);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn depth(&self) -> usize {
         match self {
             Profile::List(items) => 1 + items.iter().map(Profile::depth).max().unwrap_or(0),
@@ -138,6 +180,13 @@ impl Profile {
     }
 
     /// The string, when this is a string profile.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// assert_eq!(Profile::from("alice").as_str(), Some("alice"));
+    /// assert_eq!(Profile::int(1)?.as_str(), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Profile::Str(s) => Some(s),
@@ -149,12 +198,26 @@ impl Profile {
 impl From<&str> for Profile {
     /// A string profile. Strings longer than [`Profile::MAX_STRING_BYTES`] are
     /// only rejected by [`Profile::string`]; use it for untrusted input.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let long = "x".repeat(Profile::MAX_STRING_BYTES + 1);
+    /// assert_eq!(Profile::from(long.as_str()).as_str().map(str::len), Some(long.len()));
+    /// assert!(Profile::string(long).is_err());
+    /// ```
     fn from(s: &str) -> Self {
         Profile::Str(s.into())
     }
 }
 
 impl From<bool> for Profile {
+    /// A boolean profile, distinct from any string or integer.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// assert_eq!(Profile::from(true), Profile::Bool(true));
+    /// assert_ne!(Profile::from(true), Profile::from("true"));
+    /// ```
     fn from(b: bool) -> Self {
         Profile::Bool(b)
     }

@@ -73,6 +73,14 @@ impl<V> std::fmt::Debug for Registry<V> {
 
 impl<V: Clone + 'static> Registry<V> {
     /// A new, empty registry with a fresh identity.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let a: Registry<u8> = Registry::new("r");
+    /// let b: Registry<u8> = Registry::new("r");
+    /// assert_eq!(a.count(), 0);
+    /// assert_ne!(a.id(), b.id()); // same name, another instance
+    /// ```
     pub fn new(name: &str) -> Registry<V> {
         Registry {
             shared: Rc::new(Shared {
@@ -85,11 +93,27 @@ impl<V: Clone + 'static> Registry<V> {
     }
 
     /// The registry's name.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("Tenants");
+    /// assert_eq!(reg.name(), "Tenants");
+    /// assert_eq!(reg.clone().name(), "Tenants"); // a clone is the same registry
+    /// ```
     pub fn name(&self) -> &str {
         &self.shared.name
     }
 
     /// The registry instance's identity (part of every handle it issues).
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(h.registry(), reg.id());
+    /// assert_eq!(reg.clone().id(), reg.id());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn id(&self) -> RegistryId {
         self.shared.id
     }
@@ -139,12 +163,33 @@ impl<V: Clone + 'static> Registry<V> {
     }
 
     /// The live value of `profile`, or `None`.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<&str> = Registry::new("r");
+    /// reg.register("alice".into(), "ws#1")?;
+    /// assert_eq!(reg.whereis(&"alice".into()), Some("ws#1"));
+    /// reg.unregister(&"alice".into());
+    /// assert_eq!(reg.whereis(&"alice".into()), None); // a removed profile reads as absent
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn whereis(&self, profile: &Profile) -> Option<V> {
         let st = self.shared.state.borrow();
         st.index.get(profile).map(|&key| st.slots[key].value.clone())
     }
 
     /// The value behind `handle`; `None` once the handle is stale or foreign.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(reg.get(h), Some(1));
+    /// reg.unregister(&"a".into());
+    /// assert_eq!(reg.get(h), None); // a removed handle reads as absent
+    /// assert_eq!(Registry::<u8>::new("r").get(h), None); // and is foreign elsewhere
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn get(&self, handle: Handle) -> Option<V> {
         if handle.registry() != self.shared.id {
             return None;
@@ -153,6 +198,16 @@ impl<V: Clone + 'static> Registry<V> {
     }
 
     /// The profile behind `handle`; `None` once the handle is stale or foreign.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("alice".into(), 1)?;
+    /// assert_eq!(reg.profile_of(h), Some("alice".into()));
+    /// reg.unregister_handle(h);
+    /// assert_eq!(reg.profile_of(h), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn profile_of(&self, handle: Handle) -> Option<Profile> {
         if handle.registry() != self.shared.id {
             return None;
@@ -177,6 +232,16 @@ impl<V: Clone + 'static> Registry<V> {
 
     /// Removes `profile`'s entry and returns its value; a missing profile is
     /// fine and returns `None`.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// assert_eq!(reg.unregister(&"a".into()), Some(1));
+    /// assert_eq!(reg.unregister(&"a".into()), None); // already gone: fine
+    /// assert!(!reg.is_alive(h));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn unregister(&self, profile: &Profile) -> Option<V> {
         let removed = {
             let mut st = self.shared.state.borrow_mut();
@@ -268,6 +333,16 @@ impl<V: Clone + 'static> Registry<V> {
 
     /// [`Registry::update_value`] with a fallible `f`: when `f` fails, its
     /// error is returned and nothing changes.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u32> = Registry::new("r");
+    /// reg.register("a".into(), 1)?;
+    /// assert_eq!(reg.try_update_value(&"a".into(), |n| n.checked_sub(1).ok_or("underflow")), Ok(Some(0)));
+    /// assert_eq!(reg.try_update_value(&"a".into(), |n| n.checked_sub(1).ok_or("underflow")), Err("underflow"));
+    /// assert_eq!(reg.whereis(&"a".into()), Some(0)); // unchanged by the failure
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn try_update_value<E>(&self, profile: &Profile, f: impl FnOnce(V) -> Result<V, E>) -> Result<Option<V>, E> {
         let Some((handle, old)) = self.lookup(profile) else { return Ok(None) };
         let new = f(old)?;
@@ -282,22 +357,62 @@ impl<V: Clone + 'static> Registry<V> {
 
     /// Calls `f(handle, value)` with `profile`'s live entry and returns its
     /// result; `f` is not called when the profile is absent.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u32> = Registry::new("r");
+    /// let h = reg.register("a".into(), 20)?;
+    /// assert_eq!(reg.dispatch(&"a".into(), |handle, v| (handle, v * 2)), Some((h, 40)));
+    /// assert_eq!(reg.dispatch(&"b".into(), |_, v| v), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn dispatch<R>(&self, profile: &Profile, f: impl FnOnce(Handle, V) -> R) -> Option<R> {
         let (handle, value) = self.lookup(profile)?;
         Some(f(handle, value))
     }
 
     /// How many profiles are registered.
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// reg.register("a".into(), 1)?;
+    /// reg.register("b".into(), 2)?;
+    /// let _ = reg.register("a".into(), 3); // a duplicate adds nothing
+    /// assert_eq!(reg.count(), 2);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn count(&self) -> usize {
         self.shared.state.borrow().slots.len()
     }
 
     /// The registered profiles (a snapshot, in slot order).
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// reg.register("a".into(), 1)?;
+    /// reg.register("b".into(), 2)?;
+    /// reg.unregister(&"a".into());
+    /// assert_eq!(reg.keys(), ["b".into()]);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn keys(&self) -> Vec<Profile> {
         self.shared.state.borrow().slots.values().map(|s| s.profile.clone()).collect()
     }
 
     /// Every entry as `(profile, handle, value)` (a snapshot, in slot order).
+    ///
+    /// ```
+    /// # use profile_registry::Registry;
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let h = reg.register("a".into(), 1)?;
+    /// let snapshot = reg.entries();
+    /// reg.clear(); // later changes do not touch the snapshot
+    /// assert_eq!(snapshot, [("a".into(), h, 1)]);
+    /// assert!(reg.entries().is_empty());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn entries(&self) -> Vec<(Profile, Handle, V)> {
         let id = self.shared.id;
         let st = self.shared.state.borrow();
@@ -322,6 +437,21 @@ impl<V: Clone + 'static> Registry<V> {
     }
 
     /// Unregisters every entry, announcing each to the listeners.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// use profile_registry::{EventKind, Registry};
+    ///
+    /// let reg: Registry<u8> = Registry::new("r");
+    /// let (a, b) = (reg.register("a".into(), 1)?, reg.register("b".into(), 2)?);
+    /// let heard = Rc::new(RefCell::new(Vec::new()));
+    /// let h2 = heard.clone();
+    /// let _sub = reg.subscribe(move |e| h2.borrow_mut().push((e.kind, e.handle)));
+    /// reg.clear();
+    /// assert_eq!(*heard.borrow(), [(EventKind::Unregister, a), (EventKind::Unregister, b)]);
+    /// assert_eq!(reg.count(), 0);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
     pub fn clear(&self) {
         for (_, handle, _) in self.entries() {
             self.unregister_handle(handle);

@@ -30,6 +30,13 @@ impl<K, V> Default for VecMap<K, V> {
 
 impl<K: PartialEq, V> VecMap<K, V> {
     /// An empty map.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let m: VecMap<&str, u8> = VecMap::new();
+    /// assert!(m.is_empty());
+    /// assert_eq!(m.get("a"), None);
+    /// ```
     pub const fn new() -> Self {
         VecMap { entries: Vec::new() }
     }
@@ -42,6 +49,15 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// The value of `key`.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<String, u8> = VecMap::new();
+    /// m.insert("a".into(), 1);
+    /// assert_eq!(m.get("a"), Some(&1)); // looked up by `&str`
+    /// m.remove("a");
+    /// assert_eq!(m.get("a"), None); // a removed key reads as absent
+    /// ```
     pub fn get<Q: ?Sized + PartialEq>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -50,6 +66,14 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// Whether `key` is present.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<u32, &str> = VecMap::new();
+    /// m.insert(7, "seven");
+    /// assert!(m.contains_key(&7));
+    /// assert!(!m.contains_key(&8));
+    /// ```
     pub fn contains_key<Q: ?Sized + PartialEq>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -58,6 +82,14 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// Sets `key` to `value`; returns the value it replaced.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// assert_eq!(m.insert("a", 1), None);
+    /// assert_eq!(m.insert("a", 2), Some(1));
+    /// assert_eq!((m.len(), m.get("a")), (1, Some(&2)));
+    /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.position(&key) {
             Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
@@ -69,6 +101,14 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// The value of `key`, inserting `make()` first when absent.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, Vec<u8>> = VecMap::new();
+    /// m.get_or_insert_with("a", Vec::new).push(1);
+    /// m.get_or_insert_with("a", || unreachable!()).push(2);
+    /// assert_eq!(m.get("a"), Some(&vec![1, 2]));
+    /// ```
     pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
         let i = match self.position(&key) {
             Some(i) => i,
@@ -81,6 +121,15 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// Removes `key`; returns its value.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// m.insert("a", 1);
+    /// assert_eq!(m.remove("a"), Some(1));
+    /// assert_eq!(m.remove("a"), None);
+    /// assert!(!m.contains_key("a"));
+    /// ```
     pub fn remove<Q: ?Sized + PartialEq>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -89,21 +138,56 @@ impl<K: PartialEq, V> VecMap<K, V> {
     }
 
     /// The keys, in insertion order.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// m.insert("b", 1);
+    /// m.insert("a", 2);
+    /// m.insert("b", 3); // replacing keeps the original position
+    /// assert_eq!(m.keys().copied().collect::<Vec<_>>(), ["b", "a"]);
+    /// ```
     pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.entries.iter().map(|(k, _)| k)
     }
 
     /// The values, in insertion order.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// m.insert("b", 1);
+    /// m.insert("a", 2);
+    /// assert_eq!(m.values().copied().collect::<Vec<_>>(), [1, 2]);
+    /// ```
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.entries.iter().map(|(_, v)| v)
     }
 
     /// How many entries.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// m.insert("a", 1);
+    /// m.insert("a", 2);
+    /// m.insert("b", 3);
+    /// assert_eq!(m.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Whether there are none.
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// m.insert("a", 1);
+    /// assert!(!m.is_empty());
+    /// m.remove("a");
+    /// assert!(m.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
