@@ -332,7 +332,7 @@ impl<V: Clone + 'static> Namespace<V> {
     /// # use profile_registry::{Config, Entry, Namespace};
     /// let ns: Namespace<u8> = Namespace::new();
     /// ns.start("ProfileRegistry")?;
-    /// let alice = Config::new().profile("alice".into());
+    /// let alice = Config::new().with_profile("alice".into());
     /// let h = ns.register(&alice, None, 1)?;
     /// assert_eq!(ns.lookup(&alice, None)?, Some(Entry { handle: h, value: 1 }));
     /// assert_eq!(ns.lookup(&alice, Some(&"bob".into()))?, None);

@@ -155,12 +155,12 @@ impl Config {
     /// # use profile_registry::{Config, Namespace};
     /// let ns: Namespace<u8> = Namespace::new();
     /// ns.start("ProfileRegistry")?;
-    /// let alice = Config::new().profile("alice".into());
+    /// let alice = Config::new().with_profile("alice".into());
     /// ns.register(&alice, None, 1)?; // no profile passed: the config's own is used
     /// assert_eq!(ns.whereis(&Config::new(), Some(&"alice".into()))?, Some(1));
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
-    pub fn profile(mut self, profile: Profile) -> Self {
+    pub fn with_profile(mut self, profile: Profile) -> Self {
         self.profile = Some(profile);
         self
     }
@@ -213,7 +213,7 @@ pub struct Via {
 /// }
 /// let ns: Namespace<u8> = Namespace::new();
 /// ns.start("ProfileRegistry")?.register("alice".into(), 1)?;
-/// assert!(live(&ns, &Config::new().profile("alice".into())));
+/// assert!(live(&ns, &Config::new().with_profile("alice".into())));
 /// assert!(live(&ns, &via(&Config::new(), "alice".into())));
 /// assert!(!live(&ns, &via(&Config::new(), "bob".into())));
 /// # Ok::<(), profile_registry::Error>(())
@@ -233,9 +233,8 @@ pub trait Target {
     ///
     /// ```
     /// # use profile_registry::{via, Config, Target};
-    /// // (`Config::profile` is also a builder method, so name the trait here.)
-    /// assert_eq!(Target::profile(&Config::new().profile("alice".into())), Some(&"alice".into()));
-    /// assert_eq!(Target::profile(&Config::new()), None);
+    /// assert_eq!(Config::new().with_profile("alice".into()).profile(), Some(&"alice".into()));
+    /// assert_eq!(Config::new().profile(), None);
     /// assert_eq!(via(&Config::new(), "alice".into()).profile(), Some(&"alice".into()));
     /// ```
     fn profile(&self) -> Option<&Profile>;
@@ -244,7 +243,7 @@ pub trait Target {
     ///
     /// ```
     /// # use profile_registry::{Config, Profile, Target};
-    /// let c = Config::new().profile("own".into());
+    /// let c = Config::new().with_profile("own".into());
     /// let other = Profile::from("other");
     /// assert_eq!(c.pick_profile(Some(&other))?, &other); // an explicit profile wins
     /// assert_eq!(c.pick_profile(None)?, &"own".into());
