@@ -236,6 +236,7 @@ function report(err) {
 }
 
 const EMIT = Symbol.for("profile-registry.emit");
+let lastConnectionId = 0;
 
 /**
  * Connects `config.profile` to `config.url`, one socket per profile. See the
@@ -247,10 +248,10 @@ export function connect(config) {
     ? wasm.checkProfile(config.profile)
     : undefined;
   const conn = Connection[CREATE](Array.isArray(profile) ? Object.freeze(profile) : profile);
-  const r = wasm.__connect(config, conn, (type, detail) => conn[EMIT](type, detail));
-  if ("existing" in r) return r.existing;
-  conn[CREATE](r.id);
-  return conn;
+  const id = ++lastConnectionId;
+  conn[CREATE](id); // known before it is registered: its register event may read it
+  const r = wasm.__connect(config, conn, (type, detail) => conn[EMIT](type, detail), id);
+  return "existing" in r ? r.existing : conn;
 }
 
 function errorClass(name) {

@@ -90,6 +90,15 @@ fn config(profile: &str, extra: &[(&str, JsValue)]) -> JsValue {
     o
 }
 
+/// A connection id never used before in this realm.
+fn next_id() -> f64 {
+    thread_local!(static NEXT: std::cell::Cell<f64> = const { std::cell::Cell::new(1e9) });
+    NEXT.with(|n| {
+        n.set(n.get() + 1.0);
+        n.get()
+    })
+}
+
 fn open(cfg: JsValue) -> Result<Conn, JsValue> {
     start(JsValue::UNDEFINED).unwrap_throw();
     let events = Array::new();
@@ -98,8 +107,9 @@ fn open(cfg: JsValue) -> Result<Conn, JsValue> {
         log.push(&Array::of2(&kind, &detail));
     });
     let js: JsValue = Object::new().into();
-    let r = connect(cfg, js.clone(), emit.as_ref().clone())?;
-    Ok(Conn { js, id: prop(&r, "id"), events, _emit: emit })
+    let id = JsValue::from(next_id());
+    connect(cfg, js.clone(), emit.as_ref().clone(), id.clone())?;
+    Ok(Conn { js, id, events, _emit: emit })
 }
 
 #[wasm_bindgen_test]
@@ -155,8 +165,13 @@ async fn duplicate_policies() {
     assert!(Object::is(&prop(&e, "existing"), &a.js));
     // existing: the live connection comes back.
     start(JsValue::UNDEFINED).unwrap_throw();
-    let r = connect(config("w-dup", &[("onDuplicate", s("existing"))]), Object::new().into(), Function::new_no_args("").into())
-        .unwrap_throw();
+    let r = connect(
+        config("w-dup", &[("onDuplicate", s("existing"))]),
+        Object::new().into(),
+        Function::new_no_args("").into(),
+        next_id().into(),
+    )
+    .unwrap_throw();
     assert!(Object::is(&prop(&r, "existing"), &a.js));
     a.wait("open", 1).await;
     // replace, while the old socket is open: the old closes fully first.

@@ -51,7 +51,6 @@ thread_local! {
     static CONNS: RefCell<VecMap<u64, Rc<Conn>>> = RefCell::default();
     /// Handle -> connection id, for every handle a connection holds now.
     static OWNED: RefCell<VecMap<Handle, u64>> = RefCell::default();
-    static NEXT_ID: Cell<u64> = const { Cell::new(0) };
 }
 
 fn conn(id: u64) -> Option<Rc<Conn>> {
@@ -213,16 +212,28 @@ impl Conn {
 
     /// A fresh handle for a new socket (a restart).
     fn renew(&self) {
-        let mut owner = self.owner.borrow_mut();
-        if let Owner::Local { registry, handle } = &mut *owner {
-            if let Some(old) = handle.take() {
-                OWNED.with(|o| o.borrow_mut().remove(&old));
-                let fresh = registry.renew(old);
-                if let Some(h) = fresh {
-                    OWNED.with(|o| o.borrow_mut().insert(h, self.id));
+        // Take the old handle under a short borrow: registry.renew runs
+        // listeners, which may read or close this connection.
+        let taken = match &mut *self.owner.borrow_mut() {
+            Owner::Local { registry, handle } => handle.take().map(|old| (registry.clone(), old)),
+            Owner::Module { .. } => None,
+        };
+        let Some((registry, old)) = taken else { return };
+        OWNED.with(|o| o.borrow_mut().remove(&old));
+        let fresh = registry.renew(old);
+        match fresh {
+            Some(h) if !self.ended() => {
+                OWNED.with(|o| o.borrow_mut().insert(h, self.id));
+                if let Owner::Local { handle, .. } = &mut *self.owner.borrow_mut() {
+                    *handle = Some(h);
                 }
-                *handle = fresh;
             }
+            // A listener closed the connection meanwhile: the fresh entry is
+            // not owned by anything live, so give it back.
+            Some(h) => {
+                registry.unregister_handle(h);
+            }
+            None => {}
         }
     }
 
@@ -366,11 +377,12 @@ fn id_arg(id: &JsValue) -> u64 {
     id.as_f64().filter(|n| n.is_finite() && *n >= 0.0).map(|n| n as u64).unwrap_or(u64::MAX)
 }
 
-/// Connects: registers `js` (a fresh `Connection` object) under the config's
-/// profile and opens its socket. Returns `{ id }` for the new connection, or
+/// Connects: registers `js` (a fresh `Connection` object, known as `id`, a
+/// number the caller never used before) under the config's profile and opens
+/// its socket. Returns `{ id }` for the new connection, or
 /// `{ existing }` when `onDuplicate: "existing"` found a live one.
 #[wasm_bindgen(js_name = __connect)]
-pub fn connect(config: JsValue, js: JsValue, emit: JsValue) -> Result<Object, JsValue> {
+pub fn connect(config: JsValue, js: JsValue, emit: JsValue, id: JsValue) -> Result<Object, JsValue> {
     let target: Target = crate::bindings::convert::target_from_js(&config).js()?;
     let opts = connect_options(&config, &target).js()?;
     let emit: Function = emit.dyn_into().map_err(|_| js_error(&Error::InvalidConfig("emit must be a function".into()), &[]))?;
@@ -398,40 +410,27 @@ pub fn connect(config: JsValue, js: JsValue, emit: JsValue) -> Result<Object, Js
         }
     }
 
-    let id = NEXT_ID.with(|n| {
-        n.set(n.get() + 1);
-        n.get()
-    });
+    let id = id_arg(&id);
+    if id == u64::MAX || conn(id).is_some() {
+        return Err(js_error(&Error::InvalidConfig("connect: a fresh connection id is needed".into()), &[]));
+    }
     let local = match &target.module {
         crate::bindings::convert::ModuleSel::Named(m) if m == crate::DEFAULT_MODULE => {
             Some(crate::bindings::realm::ns().registry(&target.name).js()?)
         }
         _ => None,
     };
-    // Register first: a refused registration leaves nothing behind.
-    let owner = match local {
-        Some(registry) => {
-            let original = crate::bindings::convert::get(&config, "profile").unwrap_or(JsValue::UNDEFINED);
-            let registered = crate::bindings::mirror::with_key_hint(&profile, &original, || registry.register(profile.clone(), js.clone()));
-            let handle = registered.map_err(|e| {
-                let existing = registry.whereis(&profile).unwrap_or(JsValue::UNDEFINED);
-                js_error(&e, &[("existing", existing)])
-            })?;
-            OWNED.with(|o| o.borrow_mut().insert(handle, id));
-            Owner::Local { registry, handle: Some(handle) }
-        }
-        None => {
-            module.register(&target.name, &profile, js.clone()).js()?;
-            Owner::Module { module, name: target.name.clone(), registered: true }
-        }
+    let owner = match &local {
+        Some(registry) => Owner::Local { registry: registry.clone(), handle: None },
+        None => Owner::Module { module: module.clone(), name: target.name.clone(), registered: false },
     };
-    let gate = (target.name.clone(), profile);
+    let gate = (target.name.clone(), profile.clone());
     let conn = Rc::new_cyclic(|me: &Weak<Conn>| {
         let inbox: Weak<dyn Inbox> = me.clone();
         let machine = Machine::new(opts.options, WebTransport::new(opts.ctor, inbox.clone()), WebClock::new(inbox)).ok();
         Conn {
             id,
-            js,
+            js: js.clone(),
             emit,
             gate,
             owner: RefCell::new(owner),
@@ -440,7 +439,34 @@ pub fn connect(config: JsValue, js: JsValue, emit: JsValue) -> Result<Object, Js
             waiting: Cell::new(true),
         }
     });
+    // Known (state "connecting") before it is registered, so listeners of the
+    // register event can already read it; a refused registration removes it.
     CONNS.with(|c| c.borrow_mut().insert(id, conn.clone()));
+    let registered = match local {
+        Some(registry) => {
+            let original = crate::bindings::convert::get(&config, "profile").unwrap_or(JsValue::UNDEFINED);
+            let r = crate::bindings::mirror::with_key_hint(&profile, &original, || registry.register(profile.clone(), js));
+            r.map(|handle| {
+                OWNED.with(|o| o.borrow_mut().insert(handle, id));
+                if let Owner::Local { handle: h, .. } = &mut *conn.owner.borrow_mut() {
+                    *h = Some(handle);
+                }
+            })
+            .map_err(|e| {
+                let existing = registry.whereis(&profile).unwrap_or(JsValue::UNDEFINED);
+                js_error(&e, &[("existing", existing)])
+            })
+        }
+        None => module.register(&target.name, &profile, js).map(|_| {
+            if let Owner::Module { registered, .. } = &mut *conn.owner.borrow_mut() {
+                *registered = true;
+            }
+        }).js(),
+    };
+    if let Err(e) = registered {
+        CONNS.with(|c| c.borrow_mut().remove(&id));
+        return Err(e);
+    }
     if !gate_busy(&conn.gate, id) {
         conn.start();
     }
