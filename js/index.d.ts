@@ -527,7 +527,347 @@ export class InvalidDataError extends Error {
 }
 
 // ===========================================================================
-// CONNECTION API: `connect`, `Connection` (and their option and event types)
-// go here. To be added together with the connection bindings; intentionally
-// empty until then.
+// CONNECTION API: `connect`, `Connection` (and their option and event types).
+// The runtime is `connect` / `Connection` at the end of js/index.js, and
+// src/bindings/connection.rs + src/bindings/options.rs (option decoding).
 // ===========================================================================
+
+/**
+ * Where a {@link Connection} is in its life:
+ * `"connecting"` (the first attempt only; also while waiting for a replaced
+ * connection's socket to be released), `"open"`, `"reconnecting"` (after a
+ * loss or a failed first attempt: through the backoff wait and the next
+ * attempts, until a socket opens), `"closed"` (for good).
+ */
+export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
+
+/**
+ * How a connection reconnects. Every field is optional; the defaults are
+ * `{ minDelayMs: 250, maxDelayMs: 30000, factor: 2, jitter: 0.5 }` with no
+ * retry limit. The delay before attempt `n` is
+ * `min(minDelayMs * factor ** (n - 1), maxDelayMs)`, minus a random share of
+ * at most `jitter` of it.
+ *
+ * @example
+ * ```ts
+ * const reconnect: ReconnectOptions = { minDelayMs: 100, maxDelayMs: 5000, maxRetries: 10 };
+ * ```
+ */
+export interface ReconnectOptions {
+  /** The base delay of the first reconnect attempt, in ms: a finite number >= 0. */
+  minDelayMs?: number;
+  /** The largest delay, in ms: from `minDelayMs` to 2147483647. */
+  maxDelayMs?: number;
+  /** How much the base delay grows per attempt: a finite number >= 1. */
+  factor?: number;
+  /** The random share taken off each delay, from 0 to 1. */
+  jitter?: number;
+  /**
+   * How many reconnect attempts in a row may fail before the connection
+   * gives up (a final close event, then {@link whereis} answers `undefined`):
+   * a whole number from 0, or `Infinity` (the default) to retry forever. An
+   * open starts the count again.
+   */
+  maxRetries?: number;
+}
+
+/**
+ * The bounds of the queue of messages sent while the connection is not open
+ * (default `{ maxMessages: 1024, maxBytes: 1048576 }`; text counts its UTF-8
+ * bytes). Both 0 turns queueing off; one 0 and the other not is an
+ * {@link InvalidConfigError}. A send past either bound throws
+ * {@link QueueFullError} and queues nothing.
+ */
+export interface QueueLimits {
+  /** The most messages queued at once: a whole number from 0 to 4294967295. */
+  maxMessages?: number;
+  /** The most bytes queued at once: a whole number from 0 to 4294967295. */
+  maxBytes?: number;
+}
+
+/** What {@link connect} does when the profile is already registered. */
+export type OnDuplicate =
+  /** Throw {@link AlreadyRegisteredError} carrying the live connection as `.existing` (the default, as amarula). */
+  | "error"
+  /** Return the live connection (the new config is ignored). */
+  | "existing"
+  /** Close the live one for good (its socket is released before the new one's socket opens), then connect. */
+  | "replace";
+
+/**
+ * The part of a WebSocket the library uses: it sets `binaryType` to
+ * `"arraybuffer"` and the `on*` handlers, and calls `send`, `close` and
+ * reads `readyState`. The browser's / Deno's / workerd's `WebSocket` and the
+ * `ws` package's fit.
+ */
+export interface WebSocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  onopen: ((event: any) => unknown) | null;
+  onmessage: ((event: any) => unknown) | null;
+  onerror: ((event: any) => unknown) | null;
+  onclose: ((event: any) => unknown) | null;
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** A WebSocket constructor; the library calls it as `new WebSocket(url, protocols)`, with `protocols` an array. */
+export type WebSocketConstructor = new (url: string, protocols: string[]) => WebSocketLike;
+
+/**
+ * The config of {@link connect}: the profile and url, and optionally which
+ * registry (as for every other call), and the connection options.
+ *
+ * @example
+ * ```ts
+ * const config: ConnectConfig<"alice"> = {
+ *   profile: "alice",
+ *   url: "wss://chat.example.com/socket?user=alice",
+ *   protocols: ["chat.v2"],
+ *   onDuplicate: "replace",
+ *   reconnect: { minDelayMs: 100, maxDelayMs: 10_000, maxRetries: 20 },
+ *   queue: { maxMessages: 100, maxBytes: 65_536 },
+ *   connectTimeoutMs: 5_000,
+ * };
+ * ```
+ */
+export interface ConnectConfig<P extends Profile = Profile> {
+  /** The profile the connection belongs to (at most one live connection per profile and registry). */
+  profile: P;
+  /** A `ws://` or `wss://` url with a host and no `#fragment`. */
+  url: string;
+  /** WebSocket subprotocols: distinct RFC 6455 tokens (at most 64). */
+  protocols?: string | readonly string[];
+  /** Which registry (default {@link DEFAULT_NAME} under {@link DEFAULT_MODULE}); it must be started. */
+  registry?: RegistryRef;
+  /** What to do when the profile is already registered; default `"error"`. */
+  onDuplicate?: OnDuplicate;
+  /**
+   * The WebSocket constructor; default `globalThis.WebSocket`. Node 20 has
+   * none: pass the `ws` package's (`import WebSocket from "ws"`).
+   */
+  WebSocket?: WebSocketConstructor;
+  /** `false` never reconnects; `true` or left out uses the defaults of {@link ReconnectOptions}. */
+  reconnect?: boolean | ReconnectOptions;
+  /** The bounds of the send queue. */
+  queue?: QueueLimits;
+  /** How long a socket may take to open, in ms (1 to 2147483647), before the attempt counts as failed; default: wait forever. */
+  connectTimeoutMs?: number;
+}
+
+/** What {@link Connection.info} returns: a snapshot. */
+export interface ConnectionInfo {
+  state: ConnectionState;
+  /** The current registration's handle; `undefined` once closed, or with a pluggable module. */
+  handle: Handle | undefined;
+  /** 0 for the first connect and while open, `n` for the nth reconnect attempt in a row. */
+  attempt: number;
+  /** Messages queued. */
+  queued: number;
+  /** Bytes queued. */
+  queuedBytes: number;
+  /** Sockets owned: 0 or 1 (connecting, open, or still closing). */
+  sockets: number;
+}
+
+/** What every connection event carries. */
+interface ConnectionEventBase<T extends ConnectionEventType, P extends Profile> {
+  readonly type: T;
+  /** The connection that emitted it. */
+  readonly target: Connection<P>;
+}
+
+/** A socket opened; messages queued before were sent, in order, just before this event. */
+export interface ConnectionOpenEvent<P extends Profile = Profile> extends ConnectionEventBase<"open", P> {
+  /** The new socket's handle (new on every reconnect); `undefined` with a pluggable module. */
+  readonly handle: Handle | undefined;
+}
+
+/** A message arrived on the open socket. */
+export interface ConnectionMessageEvent<P extends Profile = Profile> extends ConnectionEventBase<"message", P> {
+  /** Text as a string; binary as an `ArrayBuffer`. */
+  readonly data: string | ArrayBuffer;
+}
+
+/** Something went wrong that the connection survives (a failed open, a socket error, a connect timeout). */
+export interface ConnectionErrorEvent<P extends Profile = Profile> extends ConnectionEventBase<"error", P> {
+  readonly message: string;
+}
+
+/** A socket or attempt is over and a reconnect follows (`willReconnect: true`). */
+export interface ConnectionLostEvent<P extends Profile = Profile> extends ConnectionEventBase<"close", P> {
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly willReconnect: true;
+  readonly rejected: 0;
+  readonly final?: never;
+}
+
+/**
+ * The connection stopped for good (`close()`, retries exhausted, replaced,
+ * unregistered): its last event, emitted once. `rejected` counts the queued
+ * messages that were never sent.
+ */
+export interface ConnectionFinalCloseEvent<P extends Profile = Profile> extends ConnectionEventBase<"close", P> {
+  /**
+   * The close code: the one given to `close()` (1000 and reason `"replaced"`
+   * for `onDuplicate: "replace"`, `"unregistered"` for `unregister` / `stop`),
+   * or the last socket's when retries ran out; 1000 with reason `""` when
+   * there was no socket to close (in a backoff wait).
+   */
+  readonly code: number;
+  readonly reason: string;
+  readonly wasClean: boolean;
+  readonly willReconnect: false;
+  /** How many queued messages were dropped: reported here, never lost silently. */
+  readonly rejected: number;
+  readonly final: true;
+}
+
+/** A `"close"` event: narrow with `event.final` (or `event.willReconnect`). */
+export type ConnectionCloseEvent<P extends Profile = Profile> = ConnectionLostEvent<P> | ConnectionFinalCloseEvent<P>;
+
+/** A reconnect attempt is scheduled `delayMs` from now. */
+export interface ConnectionReconnectingEvent<P extends Profile = Profile> extends ConnectionEventBase<"reconnecting", P> {
+  /** The attempt that will be made: 1 for the first reconnect. */
+  readonly attempt: number;
+  /** The backoff delay, in ms, within the {@link ReconnectOptions} bounds. */
+  readonly delayMs: number;
+}
+
+/** The state changed (before the event that explains it, such as `open` or `close`). */
+export interface ConnectionStateChangeEvent<P extends Profile = Profile> extends ConnectionEventBase<"statechange", P> {
+  readonly from: ConnectionState;
+  readonly to: ConnectionState;
+}
+
+/** Each event type of a {@link Connection} and its event. */
+export interface ConnectionEventMap<P extends Profile = Profile> {
+  open: ConnectionOpenEvent<P>;
+  message: ConnectionMessageEvent<P>;
+  close: ConnectionCloseEvent<P>;
+  error: ConnectionErrorEvent<P>;
+  reconnecting: ConnectionReconnectingEvent<P>;
+  statechange: ConnectionStateChangeEvent<P>;
+}
+
+/** `"open" | "message" | "close" | "error" | "reconnecting" | "statechange"`. */
+export type ConnectionEventType = keyof ConnectionEventMap;
+
+/** Any connection event. */
+export type ConnectionEvent<P extends Profile = Profile> = ConnectionEventMap<P>[ConnectionEventType];
+
+/**
+ * One WebSocket per profile, reconnecting with backoff; made by
+ * {@link connect} (the constructor is not public). The same object is
+ * registered under the profile, and returned by {@link whereis}, for its
+ * whole life, across reconnects; each new socket gets a new `handle`, and
+ * the previous handle reads as dead.
+ *
+ * @example
+ * ```ts
+ * const conn = connect({ profile: "alice", url: "wss://chat.example.com" });
+ * conn.on("message", (e) => console.log(e.data));
+ * conn.send("hello"); // queued until open
+ * whereis<Connection<"alice">>(undefined, "alice") === conn; // true, also after reconnects
+ * ```
+ */
+export class Connection<P extends Profile = Profile> {
+  private constructor();
+  /** The profile this connection belongs to (an array profile is frozen). */
+  readonly profile: P;
+  /** The handle of the current socket's registration; `undefined` once closed, or with a pluggable module. */
+  readonly handle: Handle | undefined;
+  /** Where the connection is in its life. */
+  readonly state: ConnectionState;
+  /** `{ state, handle, attempt, queued, queuedBytes, sockets }`, read at once. */
+  info(): ConnectionInfo;
+  /**
+   * Sends now when open, else queues, in order, for the next open.
+   *
+   * @example
+   * ```ts
+   * conn.send("text");
+   * conn.send(new Uint8Array([1, 2, 3]));
+   * try {
+   *   conn.send(bigBuffer);
+   * } catch (e) {
+   *   if (e instanceof QueueFullError) retryLater(); // nothing was queued
+   * }
+   * ```
+   * @throws {@link QueueFullError} past the queue's bounds (nothing queued),
+   *   {@link ConnectionClosedError} once closed, {@link InvalidDataError} for
+   *   anything but a string, an `ArrayBuffer` or an `ArrayBufferView` (a
+   *   `Blob` included).
+   */
+  send(data: string | ArrayBuffer | ArrayBufferView): void;
+  /**
+   * Stops for good and releases the profile at once: a final `"close"`
+   * event (with `rejected`, the queued messages dropped) follows
+   * synchronously; the socket closes in the background, and a replacement
+   * for the profile opens its socket only after that. Closing again does
+   * nothing.
+   *
+   * @example
+   * ```ts
+   * conn.close();                   // 1000
+   * conn.close(4001, "logged out"); // an application code
+   * ```
+   * @param code 1000, or from 3000 to 4999 (default 1000).
+   * @param reason At most 123 UTF-8 bytes.
+   * @throws {@link InvalidConfigError} for another code or a longer reason; nothing changes.
+   */
+  close(code?: number, reason?: string): void;
+  /**
+   * Adds a listener (called with `this` = the connection) and returns the
+   * function that removes it. Listeners may call `connect`, `send` and
+   * `close`; one that throws is reported (`reportError`, else
+   * `console.error`) and the others still run. The same function added
+   * twice is two listeners.
+   *
+   * @example
+   * ```ts
+   * const off = conn.on("close", (e) => {
+   *   if (e.final) console.log(`closed for good; ${e.rejected} queued messages dropped`);
+   *   else console.log(`lost (${e.code}); reconnecting`);
+   * });
+   * conn.on("reconnecting", (e) => console.log(`attempt ${e.attempt} in ${e.delayMs} ms`));
+   * off();
+   * ```
+   * @throws {@link InvalidConfigError} for an unknown event type or a listener that is not a function.
+   */
+  on<K extends ConnectionEventType>(type: K, listener: (this: Connection<P>, event: ConnectionEventMap<P>[K]) => void): () => void;
+}
+
+/**
+ * Connects `config.profile` to `config.url`: registers a new
+ * {@link Connection} under the profile at once (so {@link whereis} finds it
+ * before it opens) and opens its socket. Never two sockets of one profile
+ * at once: with `onDuplicate: "replace"`, the new connection's socket waits
+ * until the replaced one's socket is released.
+ *
+ * @example
+ * ```ts
+ * import { connect, start, whereis, type Connection } from "profile-registry";
+ * import WebSocket from "ws"; // Node 20 only; browsers, Deno and workerd have one
+ *
+ * start();
+ * const conn = connect({
+ *   profile: ["acme", 1],
+ *   url: "wss://chat.example.com/socket",
+ *   WebSocket,
+ *   reconnect: { minDelayMs: 100, maxDelayMs: 10_000 },
+ * });
+ * conn.on("open", (e) => console.log("open as", e.handle));
+ * whereis<Connection>(undefined, ["acme", 1]) === conn; // true
+ *
+ * connect({ profile: ["acme", 1], url: "wss://chat.example.com/socket", WebSocket, onDuplicate: "existing" }) === conn; // true
+ * ```
+ * @throws {@link AlreadyRegisteredError} with the live connection as `.existing`
+ *   (`onDuplicate: "error"`, the default); {@link InvalidConfigError},
+ *   {@link InvalidProfileError} for bad input (nothing is registered or
+ *   closed, even with `"replace"`); {@link RegistryNotStartedError},
+ *   {@link UnknownModuleError}, {@link RegistryModuleError} as for {@link register}.
+ */
+export function connect<const P extends Profile>(config: ConnectConfig<P>): Connection<P>;

@@ -167,6 +167,8 @@ export function subscribe(config, listener) {
 
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
 const CREATE = Symbol("create");
+const HOLD = Symbol("hold");
+const EMIT_KEY = Symbol.for("profile-registry.emit");
 const checkType = (type) => {
   if (!EVENT_TYPES.includes(type)) {
     throw Object.assign(new TypeError(`unknown event type ${String(type)}; use one of ${EVENT_TYPES.join(", ")}`), { name: "InvalidConfigError" });
@@ -182,6 +184,8 @@ export class Connection {
   #id = -1;
   #profile;
   #listeners = new Map(); // type -> Set of functions
+  #early; // events raised inside connect(), delivered in a microtask or before the next event
+  #holding = false;
 
   constructor(token, profile) {
     if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
@@ -190,6 +194,17 @@ export class Connection {
 
   /** @internal */ static [CREATE](profile) { return new Connection(CREATE, profile); }
   /** @internal */ [CREATE](id) { this.#id = id; }
+  /** @internal */ [HOLD](on) {
+    this.#holding = on;
+    if (on) this.#early = [];
+    else queueMicrotask(() => this.#flushEarly());
+  }
+
+  #flushEarly() {
+    const early = this.#early;
+    this.#early = undefined;
+    for (const [type, detail] of early ?? []) this[EMIT_KEY](type, detail);
+  }
 
   /** The profile this connection belongs to. */
   get profile() { return this.#profile; }
@@ -201,7 +216,7 @@ export class Connection {
   info() { return wasm.__connInfo(this.#id); }
 
   /** Sends now when open, else queues (in order); throws QueueFullError past the queue's bounds. */
-  send(data) { wasm.__connSend(this.#id, data); }
+  send(data) { wasm.__connSend(this.#id, data, this.#profile); }
 
   /** Stops for good and releases the profile; queued messages are reported in the final close event's `rejected`. */
   close(code, reason) { wasm.__connClose(this.#id, code, reason); }
@@ -220,6 +235,15 @@ export class Connection {
 
   /** @internal called by the wasm side with each event. */
   [Symbol.for("profile-registry.emit")](type, detail) {
+    if (this.#early !== undefined) {
+      // Raised inside connect(): held for the listeners added right after
+      // it, and delivered before anything that happens later.
+      if (this.#holding) {
+        this.#early.push([type, detail]);
+        return;
+      }
+      this.#flushEarly();
+    }
     const set = this.#listeners.get(type);
     if (!set || set.size === 0) return;
     const event = Object.assign(detail, { type, target: this });
@@ -250,8 +274,13 @@ export function connect(config) {
   const conn = Connection[CREATE](Array.isArray(profile) ? Object.freeze(profile) : profile);
   const id = ++lastConnectionId;
   conn[CREATE](id); // known before it is registered: its register event may read it
-  const r = wasm.__connect(config, conn, (type, detail) => conn[EMIT](type, detail), id);
-  return "existing" in r ? r.existing : conn;
+  conn[HOLD](true); // events raised inside connect() reach listeners added right after it
+  try {
+    const r = wasm.__connect(config, conn, (type, detail) => conn[EMIT](type, detail), id);
+    return "existing" in r ? r.existing : conn;
+  } finally {
+    conn[HOLD](false);
+  }
 }
 
 function errorClass(name) {

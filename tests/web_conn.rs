@@ -118,8 +118,8 @@ async fn connects_echoes_and_is_found_by_profile() {
     assert_eq!(c.state(), "connecting");
     assert!(Object::is(&whereis(JsValue::UNDEFINED, s("w-echo")).unwrap_throw(), &c.js));
     c.wait("open", 1).await;
-    conn_send(c.id.clone(), s("hello")).unwrap_throw();
-    conn_send(c.id.clone(), js_sys::Uint8Array::from(&[1u8, 2, 3][..]).into()).unwrap_throw();
+    conn_send(c.id.clone(), s("hello"), JsValue::UNDEFINED).unwrap_throw();
+    conn_send(c.id.clone(), js_sys::Uint8Array::from(&[1u8, 2, 3][..]).into(), JsValue::UNDEFINED).unwrap_throw();
     c.wait("message", 2).await;
     let data = c.details("message");
     assert_eq!(prop(&data[0], "data"), s("hello"));
@@ -209,21 +209,21 @@ async fn queued_sends_arrive_in_order_and_overflow_is_an_error() {
     let limits = obj(&[("maxMessages", 3.into()), ("maxBytes", 1000.into())]);
     let c = open(config("w-queue", &[("queue", limits)])).unwrap_throw();
     for i in 0..3 {
-        conn_send(c.id.clone(), s(&format!("m{i}"))).unwrap_throw();
+        conn_send(c.id.clone(), s(&format!("m{i}")), JsValue::UNDEFINED).unwrap_throw();
     }
-    let e = conn_send(c.id.clone(), s("m3")).unwrap_err();
+    let e = conn_send(c.id.clone(), s("m3"), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(prop(&e, "name"), s("QueueFullError"));
     assert_eq!(c.info("queued"), 3);
     c.wait("message", 3).await;
     let got: Vec<JsValue> = c.details("message").iter().map(|d| prop(d, "data")).collect();
     assert_eq!(got, [s("m0"), s("m1"), s("m2")]);
     // Bad data: a typed error, nothing queued.
-    let e = conn_send(c.id.clone(), Object::new().into()).unwrap_err();
+    let e = conn_send(c.id.clone(), Object::new().into(), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(prop(&e, "name"), s("InvalidDataError"));
     // Close with queued messages reports them.
     control("/control/drop?profile=w-queue").await;
     c.wait("reconnecting", 1).await;
-    conn_send(c.id.clone(), s("late")).unwrap_throw();
+    conn_send(c.id.clone(), s("late"), JsValue::UNDEFINED).unwrap_throw();
     conn_close(c.id.clone(), JsValue::UNDEFINED, JsValue::UNDEFINED).unwrap_throw();
     let last = c.details("close").pop().unwrap_throw();
     assert_eq!(prop(&last, "rejected"), 1);

@@ -45,6 +45,10 @@ pub(crate) struct Conn {
     /// Inputs that arrived while the machine was busy, handled right after.
     backlog: RefCell<VecDeque<Input>>,
     waiting: Cell<bool>,
+    /// The final close event went out: nothing more is emitted.
+    finished: Cell<bool>,
+    /// The code and reason `close()` was called with, for the final event.
+    close_request: RefCell<Option<(u16, String)>>,
 }
 
 thread_local! {
@@ -137,7 +141,10 @@ impl Conn {
         for e in &events {
             match e {
                 Event::Opening { attempt, .. } if *attempt > 0 => self.renew(),
-                Event::Ended { .. } => self.release_registration(),
+                Event::Ended { .. } => {
+                    self.release_registration();
+                    released = true; // an end with no socket left frees the connection too
+                }
                 Event::SocketReleased { socket } => {
                     let guard = self.machine.borrow_mut().as_mut().and_then(|m| m.transport_mut().release(*socket));
                     drop(guard); // detaches the handlers; no user code runs
@@ -148,6 +155,9 @@ impl Conn {
         }
         let mut pending_close: Option<Object> = None;
         for e in events {
+            if self.finished.get() {
+                break; // a listener ended the connection: the rest of the batch is stale
+            }
             let detail = Object::new();
             let kind = match e {
                 Event::StateChange { from, to } => {
@@ -183,14 +193,16 @@ impl Conn {
                 }
                 Event::Ended { rejected } => {
                     let close = pending_close.take().unwrap_or_else(|| {
-                        set(&detail, "code", &1000.into());
-                        set(&detail, "reason", &"".into());
+                        let (code, reason) = self.close_request.borrow().clone().unwrap_or((1000, String::new()));
+                        set(&detail, "code", &code.into());
+                        set(&detail, "reason", &reason.into());
                         set(&detail, "wasClean", &true.into());
                         set(&detail, "willReconnect", &false.into());
                         detail
                     });
                     set(&close, "rejected", &(rejected as u32).into());
                     set(&close, "final", &true.into());
+                    self.finished.set(true);
                     self.emit("close", &close);
                     continue;
                 }
@@ -202,7 +214,7 @@ impl Conn {
             };
             self.emit(kind, &detail);
         }
-        if let Some(close) = pending_close {
+        if let Some(close) = pending_close.filter(|_| !self.finished.get()) {
             self.emit("close", &close);
         }
         if released {
@@ -293,6 +305,9 @@ impl Conn {
     }
 
     fn close(self: &Rc<Self>, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        if !self.ended() {
+            *self.close_request.borrow_mut() = Some((code.unwrap_or(1000), reason.unwrap_or_default().to_owned()));
+        }
         self.step(|m| m.close(code, reason)).unwrap_or(Ok(()))?;
         if !self.live_socket() {
             self.after_release();
@@ -437,6 +452,8 @@ pub fn connect(config: JsValue, js: JsValue, emit: JsValue, id: JsValue) -> Resu
             machine: RefCell::new(machine),
             backlog: RefCell::default(),
             waiting: Cell::new(true),
+            finished: Cell::new(false),
+            close_request: RefCell::new(None),
         }
     });
     // Known (state "connecting") before it is registered, so listeners of the
@@ -476,11 +493,14 @@ pub fn connect(config: JsValue, js: JsValue, emit: JsValue, id: JsValue) -> Resu
 
 /// Sends on connection `id` (queued while not open).
 #[wasm_bindgen(js_name = __connSend)]
-pub fn conn_send(id: JsValue, data: JsValue) -> Result<(), JsValue> {
+pub fn conn_send(id: JsValue, data: JsValue, profile: JsValue) -> Result<(), JsValue> {
     let msg = message_from(&data).js()?;
     match conn(id_arg(&id)) {
         Some(c) => c.step(|m| m.send(msg)).unwrap_or(Ok(())).js(),
-        None => Err(js_error(&Error::ConnectionClosed { profile: Profile::from("?") }, &[])),
+        None => {
+            let profile = crate::bindings::convert::profile_from_js(&profile).unwrap_or_else(|_| Profile::from("?"));
+            Err(js_error(&Error::ConnectionClosed { profile }, &[]))
+        }
     }
 }
 

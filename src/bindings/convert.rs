@@ -21,6 +21,8 @@ pub(crate) fn describe(v: &JsValue) -> String {
         format!("the string {}{}", Quoted(&short), if short.len() < s.len() { "..." } else { "" })
     } else if Array::is_array(v) {
         "an array".into()
+    } else if let Some(e) = v.dyn_ref::<js_sys::Error>() {
+        format!("an error: {}", Quoted(&String::from(e.message())))
     } else {
         format!("a value of type {}", v.js_typeof().as_string().unwrap_or_default())
     }

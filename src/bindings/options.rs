@@ -114,6 +114,9 @@ fn protocols(v: &JsValue) -> Result<Vec<String>, Error> {
 }
 
 fn constructor(v: &JsValue) -> Result<Function, Error> {
+    if !v.is_undefined() && !v.is_function() {
+        return Err(bad(format!("WebSocket must be a WebSocket constructor, got {}", describe(v))));
+    }
     let ctor = if v.is_undefined() {
         Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED)
     } else {

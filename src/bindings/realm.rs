@@ -64,7 +64,9 @@ pub(crate) fn stop(name: &str) -> bool {
     let was = ns().stop(name);
     if was {
         let map = MIRRORS.with(|m| m.get(&JsValue::from_str(name)));
-        mirror::mark_stopped(map.unchecked_ref());
+        let map: &js_sys::Map = map.unchecked_ref();
+        map.clear(); // entries that could only be re-added by a module misbehaving
+        mirror::mark_stopped(map);
     }
     let sub = STATE.with(|s| s.borrow_mut().registry_subs.remove(name));
     drop(sub); // outside the borrow: dropping runs no user code, but stay safe

@@ -134,11 +134,13 @@ impl<V: Clone + 'static> Namespace<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn stop(&self, name: &str) -> bool {
-        let reg = self.inner.registries.borrow().get(name).cloned();
+        // Out of the table first, so nothing can register into it while its
+        // listeners hear the unregisters (such a registration would outlive
+        // the registry).
+        let reg = self.inner.registries.borrow_mut().remove(name);
         match reg {
             Some(reg) => {
                 reg.clear(); // no borrow of the table held while listeners run
-                self.inner.registries.borrow_mut().remove(name);
                 true
             }
             None => false,

@@ -140,7 +140,11 @@ impl SocketGuard {
 
 impl Drop for SocketGuard {
     fn drop(&mut self) {
-        if self.is_live() {
+        // Not CLOSED yet: close it. That includes CLOSING (2): some
+        // implementations (workerd before its 2026-04-07 compatibility date)
+        // fire `close` at CLOSING and keep the connection open until the app
+        // calls close() itself; elsewhere close() on a closing socket is a no-op.
+        if prop(&self.socket, "readyState").as_f64() != Some(3.0) {
             self.close(1001, "going away");
         }
         for name in HANDLERS {

@@ -37,6 +37,16 @@ import init, {
   QueueFullError,
   ConnectionClosedError,
   InvalidDataError,
+  connect,
+  Connection,
+  type ConnectConfig,
+  type ConnectionCloseEvent,
+  type ConnectionEvent,
+  type ConnectionInfo,
+  type ConnectionState,
+  type ReconnectOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
   type Profile,
   type Handle,
   type RegistryModule,
@@ -199,11 +209,116 @@ export function main(): number {
   const normal: Profile = checkProfile(["a", [1]]);
   check(JSON.stringify(normal) === '["a",[1]]', "checkProfile");
 
+  connections();
+
   const target: Target = undefined;
   check(count(target) === profiles.length + 4, "count()");
   check(stop("Tenants") && stop(), "stop");
   check(!isAlive(fresh), "stop makes handles dead");
   return seen.length;
+}
+
+/**
+ * A WebSocket stand-in that never opens (so main() needs no server): the
+ * library sets its handlers and closes it; its close event comes later.
+ */
+class NeverOpens implements WebSocketLike {
+  readyState = 0;
+  binaryType = "blob";
+  onopen: ((event: unknown) => void) | null = null;
+  onmessage: ((event: unknown) => void) | null = null;
+  onerror: ((event: unknown) => void) | null = null;
+  onclose: ((event: { code: number; reason: string; wasClean: boolean }) => void) | null = null;
+  constructor(
+    readonly url: string,
+    readonly protocols: string[],
+  ) {}
+  send(): void {
+    throw new Error("not open");
+  }
+  close(code = 1000, reason = ""): void {
+    this.readyState = 3;
+    setTimeout(() => this.onclose?.({ code, reason, wasClean: true }), 0);
+  }
+}
+
+/** connect / Connection, typed; the registry is as before afterwards. */
+export function connections(): void {
+  const Ctor: WebSocketConstructor = NeverOpens;
+  const config: ConnectConfig<readonly ["acme", 7]> = {
+    profile: ["acme", 7],
+    url: "wss://chat.example.com/socket",
+    WebSocket: Ctor,
+    protocols: ["chat.v2"],
+    reconnect: { minDelayMs: 100, maxDelayMs: 1000, maxRetries: Infinity },
+    queue: { maxMessages: 4, maxBytes: 1024 },
+    connectTimeoutMs: 5000,
+  };
+  const conn: Connection<readonly ["acme", 7]> = connect(config);
+  const p: readonly ["acme", 7] = conn.profile;
+  check(p[1] === 7 && conn instanceof Connection, "connect returns a Connection with its profile");
+  check(whereis<Connection>(undefined, ["acme", 7]) === conn, "whereis finds the connection");
+  const state: ConnectionState = conn.state;
+  check(state === "connecting" && typeof conn.handle === "string", "state and handle");
+
+  const events: ConnectionEvent[] = [];
+  let rejected = -1;
+  const offClose = conn.on("close", function (e: ConnectionCloseEvent<readonly ["acme", 7]>) {
+    events.push(e);
+    const self: Connection<readonly ["acme", 7]> = this;
+    if (e.final) {
+      const n: number = e.rejected;
+      rejected = n;
+    } else {
+      const willReconnect: true = e.willReconnect;
+      void willReconnect;
+    }
+    void self;
+  });
+  conn.on("message", (e) => {
+    const data: string | ArrayBuffer = e.data;
+    void data;
+  });
+  conn.on("reconnecting", (e) => void (e.attempt + e.delayMs));
+  conn.on("statechange", (e) => events.push(e));
+  conn.on("open", (e) => void e.handle);
+  conn.on("error", (e) => void e.message.length);
+
+  conn.send("queued");
+  conn.send(new Uint8Array([1, 2]));
+  const info: ConnectionInfo = conn.info();
+  check(info.queued === 2 && info.queuedBytes === 8 && info.sockets === 1, "info()");
+  try {
+    conn.send({ not: "data" } as unknown as string);
+  } catch (e) {
+    check(e instanceof InvalidDataError, "InvalidDataError");
+  }
+  try {
+    connect({ profile: ["acme", 7], url: "wss://chat.example.com/socket", WebSocket: Ctor });
+  } catch (e) {
+    check(e instanceof AlreadyRegisteredError && e.existing === conn, "a duplicate connect");
+  }
+  check(connect({ ...config, onDuplicate: "existing" }) === conn, "onDuplicate: existing");
+  try {
+    conn.close(1001);
+  } catch (e) {
+    check(e instanceof InvalidConfigError, "a reserved close code");
+  }
+  conn.close(4000, "done");
+  offClose();
+  check(rejected === 2 && conn.state === "closed" && whereis(undefined, ["acme", 7]) === undefined, "close(): final event, released");
+  check(events.length === 2, "statechange and close");
+  try {
+    conn.send("late");
+  } catch (e) {
+    check(e instanceof ConnectionClosedError, "ConnectionClosedError");
+  }
+}
+
+/** The runtime's own WebSocket fits the `WebSocket` option (type-checked only). */
+export function withGlobalWebSocket(): Connection<string> {
+  const reconnect: ReconnectOptions | false = false;
+  return connect({ profile: "bob", url: "ws://localhost:8080", WebSocket, reconnect, onDuplicate: "replace" });
 }
 
 // ---------------------------------------------------------------------------
@@ -237,4 +352,34 @@ export function rejected(): void {
   // @ts-expect-error error names are literal types
   const n: "InvalidConfigError" = new InvalidProfileError("x").name;
   void n;
+  // @ts-expect-error connect needs a url
+  connect({ profile: "a" });
+  // @ts-expect-error an object is not a profile (connect)
+  connect({ profile: { id: 1 }, url: "ws://h" });
+  // @ts-expect-error onDuplicate is one of "error" | "existing" | "replace"
+  connect({ profile: "a", url: "ws://h", onDuplicate: "sometimes" });
+  // @ts-expect-error reconnect is a boolean or an options object
+  connect({ profile: "a", url: "ws://h", reconnect: "yes" });
+  // @ts-expect-error protocols are strings
+  connect({ profile: "a", url: "ws://h", protocols: [1] });
+  // @ts-expect-error the WebSocket option is a constructor
+  connect({ profile: "a", url: "ws://h", WebSocket: {} });
+  // @ts-expect-error a Connection is made by connect(), not new
+  new Connection();
+  const c = connect({ profile: "a", url: "ws://h" });
+  // @ts-expect-error a plain object cannot be sent
+  c.send({ id: 1 });
+  // @ts-expect-error unknown event type
+  c.on("opened", () => {});
+  // @ts-expect-error a message event has no close code
+  c.on("message", (e) => e.code);
+  // @ts-expect-error state is read-only
+  c.state = "open";
+  c.on("close", (e) => {
+    if (!e.final) {
+      // @ts-expect-error only a final close reports rejected messages: a lost socket's count is 0
+      const r: 1 = e.rejected;
+      void r;
+    }
+  });
 }
