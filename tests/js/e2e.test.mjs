@@ -10,7 +10,8 @@
 //      reconnects (new handle generations, same Connection objects), the
 //      server's max-concurrent counter at 1, duplicate connects refused;
 //      writes test-output/e2e.png and the README screenshots
-//      docs/screenshot.png (laptop) and docs/screenshot-phone.png (phone);
+//      docs/screenshot.png (laptop) and docs/screenshot-phone.png (phone)
+//      when UPDATE_SCREENSHOTS=1 (else both go to test-output/);
 //   2. two tabs: each tab's registry is its own;
 //   3. a .wasm that fails to load shows a clear error.
 //
@@ -27,7 +28,9 @@ import {
 } from "./e2e/harness.mjs";
 
 const OUT = path.join(ROOT, "test-output");
-const DOCS = path.join(ROOT, "docs");
+// The README's screenshots are refreshed only on request
+// (UPDATE_SCREENSHOTS=1); otherwise they go to test-output/ with the rest.
+const DOCS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, "docs") : path.join(ROOT, "test-output");
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 const PROFILES = ["alice", "bob", '["acme", 7]']; // as the page shows them
