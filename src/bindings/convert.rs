@@ -44,7 +44,8 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
     if let Some(s) = v.as_string() {
         // Lone surrogates decode to U+FFFD: two different strings must not
         // become one profile, so only well-formed strings are profiles.
-        if s.contains('\u{FFFD}') && !v.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
+        // (`str::contains` with a non-ASCII char would pull in the substring searcher.)
+        if s.chars().any(|c| c == char::REPLACEMENT_CHARACTER) && !v.unchecked_ref::<js_sys::JsString>().is_valid_utf16() {
             return Err(Error::InvalidProfile(
                 "a string profile must be well-formed UTF-16 (it has a lone surrogate)".into(),
             ));

@@ -120,7 +120,7 @@ fn check_url(url: &str) -> Result<(), String> {
         }
         None => {
             let (host, port) = host_port.split_once(':').map_or((host_port, None), |(h, p)| (h, Some(p)));
-            if let Some(c) = host.chars().find(|c| "<>[]^|".contains(*c)) {
+            if let Some(c) = host.chars().find(|c| matches!(c, '<' | '>' | '[' | ']' | '^' | '|')) {
                 return Err(format!("has a host with the forbidden character {}", Quoted(c.encode_utf8(&mut [0; 4]))));
             }
             (host, port)
@@ -140,7 +140,8 @@ fn check_url(url: &str) -> Result<(), String> {
 /// Checks subprotocols: distinct, non-empty RFC 6455 tokens.
 fn check_protocols(protocols: &[String]) -> Result<(), String> {
     for (i, p) in protocols.iter().enumerate() {
-        let is_token_char = |c: char| c.is_ascii_graphic() && !"()<>@,;:\\\"/[]?={}".contains(c);
+        // Byte and `matches!` tests: `str::contains(char)` pulls in the substring searcher.
+        let is_token_char = |c: char| c.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&(c as u8));
         if p.is_empty() || !p.chars().all(is_token_char) {
             return Err(format!(
                 "protocols[{i}] {} is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={{}}",
