@@ -100,8 +100,10 @@ fn check_url(url: &str) -> Result<(), String> {
     }
     let rest = ["ws://", "wss://"]
         .iter()
-        .find(|scheme| url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme)))
-        .map(|scheme| &url[scheme.len()..])
+        .find_map(|scheme| {
+            let (head, rest) = url.split_at_checked(scheme.len())?;
+            head.eq_ignore_ascii_case(scheme).then_some(rest)
+        })
         .ok_or("must start with ws:// or wss://; use wss:// for a TLS server")?;
     // As in browsers, `\` ends the authority like `/` in ws: and wss: urls.
     let authority = rest.split(['/', '?', '\\']).next().unwrap_or_default();

@@ -57,6 +57,7 @@ impl fmt::Display for Num {
 /// assert_eq!(Quoted("alice").to_string(), "\"alice\"");
 /// assert_eq!(Quoted("a\"b").to_string(), r#""a\"b""#);
 /// assert_eq!(Quoted("tab\t").to_string(), r#""tab\u{9}""#);
+/// assert_eq!(Quoted("é\n\\\"x").to_string(), r#""é\u{a}\\\"x""#);
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Quoted<'a>(pub &'a str);
@@ -64,18 +65,24 @@ pub struct Quoted<'a>(pub &'a str);
 impl fmt::Display for Quoted<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("\"")?;
-        let mut rest = self.0;
-        while let Some(i) = rest.find(|c: char| c == '"' || c == '\\' || c.is_control()) {
-            f.write_str(&rest[..i])?;
-            let c = rest[i..].chars().next().unwrap_or_default();
-            match c {
-                '"' => f.write_str("\\\"")?,
-                '\\' => f.write_str("\\\\")?,
-                _ => write!(f, "\\u{{{:x}}}", c as u32)?,
+        let needs_escape = |c: char| c == '"' || c == '\\' || c.is_control();
+        // Pieces that each end with the character to escape (the last one
+        // may not): no string indexing, whose panic path would pull in
+        // `Debug` escaping.
+        for piece in self.0.split_inclusive(needs_escape) {
+            let mut chars = piece.chars();
+            match chars.next_back() {
+                Some(c) if needs_escape(c) => {
+                    f.write_str(chars.as_str())?;
+                    match c {
+                        '"' => f.write_str("\\\"")?,
+                        '\\' => f.write_str("\\\\")?,
+                        _ => write!(f, "\\u{{{:x}}}", c as u32)?,
+                    }
+                }
+                _ => f.write_str(piece)?,
             }
-            rest = &rest[i + c.len_utf8()..];
         }
-        f.write_str(rest)?;
         f.write_str("\"")
     }
 }
