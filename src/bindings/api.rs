@@ -267,7 +267,7 @@ fn event_js(e: &Event<JsValue>) -> JsValue {
 /// Reports an exception thrown by user code that has no caller to throw to
 /// (a listener), the way the DOM does: `reportError`, else `console.error`.
 pub(crate) fn report(err: &JsValue) {
-    let global = js_sys::global();
+    let global = crate::web::global();
     match Reflect::get(&global, &JsValue::from_str("reportError")).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
         Some(f) => {
             let _ = f.call1(&global, err);

@@ -118,7 +118,7 @@ fn constructor(v: &JsValue) -> Result<Function, Error> {
         return Err(bad(format!("WebSocket must be a WebSocket constructor, got {}", describe(v))));
     }
     let ctor = if v.is_undefined() {
-        Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED)
+        Reflect::get(&crate::web::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED)
     } else {
         v.clone()
     };

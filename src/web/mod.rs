@@ -10,9 +10,22 @@ pub mod socket;
 pub mod timer;
 pub mod transport;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 
 use crate::conn::{SocketId, TimerId};
+
+#[wasm_bindgen]
+extern "C" {
+    /// Every supported runtime has `globalThis`: one import, where
+    /// `js_sys::global()` brings four and fallbacks for older engines.
+    #[wasm_bindgen(thread_local_v2, js_name = globalThis)]
+    static GLOBAL_THIS: JsValue;
+}
+
+/// `globalThis`.
+pub(crate) fn global() -> JsValue {
+    GLOBAL_THIS.with(JsValue::clone)
+}
 
 /// Something that happened to a socket or timer, for the machine.
 #[derive(Debug)]
