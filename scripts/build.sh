@@ -11,10 +11,11 @@ rm -rf pkg
 wasm-pack build --release --target web --out-dir pkg --out-name profile_registry --no-pack > target/wasm-pack.log 2>&1 \
   || { grep -vE '^\s+(Compiling|Downloaded)' target/wasm-pack.log >&2; echo "build: wasm-pack build failed" >&2; exit 1; }
 # A current wasm-opt (npm `binaryen`): Debian's binaryen 108 mis-sizes the
-# externref table that wasm-bindgen grows at start-up.
+# externref table that wasm-bindgen grows at start-up. --converge repeats
+# the passes while they still shrink the module.
 WASM_OPT=tests/js/node_modules/.bin/wasm-opt
 if [ -x "$WASM_OPT" ]; then
-  "$WASM_OPT" -Oz --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
+  "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue \
     pkg/profile_registry_bg.wasm -o pkg/profile_registry_bg.wasm
 else

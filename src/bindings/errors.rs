@@ -38,6 +38,7 @@ pub(crate) trait IntoJs<T> {
 }
 
 impl<T> IntoJs<T> for Result<T, Error> {
+    #[inline]
     fn js(self) -> Result<T, JsValue> {
         self.map_err(|e| js_error(&e, &[]))
     }
