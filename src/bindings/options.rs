@@ -105,10 +105,12 @@ fn protocols(v: &JsValue) -> Result<Vec<String>, Error> {
         if arr.length() > 64 {
             return Err(bad("protocols may list at most 64 subprotocols".into()));
         }
-        return arr
-            .iter()
-            .map(|p| p.as_string().ok_or_else(|| bad(format!("protocols must be strings, got {}", describe(&p)))))
-            .collect();
+        // A loop, not a `collect` into `Result`: that adapter weighs on the wasm.
+        let mut out = Vec::new();
+        for p in arr.iter() {
+            out.push(p.as_string().ok_or_else(|| bad(format!("protocols must be strings, got {}", describe(&p))))?);
+        }
+        return Ok(out);
     }
     Err(bad(format!("protocols must be a string or an array of strings, got {}", describe(v))))
 }

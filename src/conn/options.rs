@@ -107,7 +107,8 @@ fn check_url(url: &str) -> Result<(), String> {
         .ok_or("must start with ws:// or wss://; use wss:// for a TLS server")?;
     // As in browsers, `\` ends the authority like `/` in ws: and wss: urls.
     let authority = rest.split(['/', '?', '\\']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    // After the last '@' (a closure pattern: a char one would pull in `memrchr`).
+    let host_port = authority.rsplit(|c| c == '@').next().unwrap_or(authority);
     let (host, port) = match host_port.strip_prefix('[') {
         Some(v6) => {
             let (addr, after) = v6.split_once(']').ok_or("has an IPv6 host without its closing ']'")?;
