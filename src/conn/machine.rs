@@ -201,8 +201,10 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         let code = code.unwrap_or(NORMAL_CLOSURE);
         let reason = reason.unwrap_or_default();
         if code != NORMAL_CLOSURE && !(3000..=4999).contains(&code) {
+            // Formatted as a u32, whose formatter the wasm has anyway.
             return Err(Error::InvalidConfig(format!(
-                "close code must be 1000 or from 3000 to 4999, got {code}; use 1000 for a normal close"
+                "close code must be 1000 or from 3000 to 4999, got {}; use 1000 for a normal close",
+                u32::from(code)
             )));
         }
         if reason.len() > MAX_CLOSE_REASON_BYTES {
