@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 
-import { runInDeno, runInWorkerd } from "./runtimes.mjs";
+import { runInDeno, runInWorkerd, summary } from "./runtimes.mjs";
 import { startServer } from "./server.mjs";
 import { connScenario } from "./conn-scenario.mjs";
 
@@ -50,15 +50,6 @@ before(async () => {
   assert.ok(nodeChecks > 40, `the scenario ran its checks (${nodeChecks})`);
 });
 
-/** The one JSON line a driver printed last. */
-function summary(stdout, stderr) {
-  const line = stdout.trim().split("\n").at(-1);
-  try {
-    return JSON.parse(line);
-  } catch {
-    assert.fail(`no JSON summary:\nstdout: ${stdout}\nstderr: ${stderr}`);
-  }
-}
 
 for (const entry of ["node", "web"]) {
   test(`Deno: the connection scenario through pkg/${entry === "node" ? "node.js" : "index.js + init()"} with Deno's WebSocket`, async () => {

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { runInDeno, runInWorkerd } from "./runtimes.mjs";
+import { runInDeno, runInWorkerd, summary } from "./runtimes.mjs";
 import { scenario } from "./scenario.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -25,15 +25,6 @@ before(async () => {
   assert.ok(nodeChecks > 500);
 });
 
-/** The one JSON line a driver printed last. */
-function summary(stdout, stderr) {
-  const line = stdout.trim().split("\n").at(-1);
-  try {
-    return JSON.parse(line);
-  } catch {
-    assert.fail(`no JSON summary:\nstdout: ${stdout}\nstderr: ${stderr}`);
-  }
-}
 
 for (const entry of ["node", "web"]) {
   test(`Deno: the scenario through pkg/${entry === "node" ? "node.js" : "index.js + init()"}`, async () => {

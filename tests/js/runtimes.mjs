@@ -178,3 +178,16 @@ export async function runInWorkerd({
     if (mf) await Promise.race([mf.dispose().catch(() => {}), new Promise((r) => setTimeout(r, 5000).unref())]);
   }
 }
+
+/**
+ * The summary a driver script printed as its last line of JSON; throws with
+ * both output streams when there is none.
+ */
+export function summary(stdout, stderr) {
+  const line = stdout.trim().split("\n").at(-1);
+  try {
+    return JSON.parse(line);
+  } catch {
+    throw new Error(`no JSON summary:\nstdout: ${stdout}\nstderr: ${stderr}`);
+  }
+}
