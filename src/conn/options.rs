@@ -108,6 +108,7 @@ fn check_url(url: &str) -> Result<(), String> {
     // As in browsers, `\` ends the authority like `/` in ws: and wss: urls.
     let authority = rest.split(['/', '?', '\\']).next().unwrap_or_default();
     // After the last '@' (a closure pattern: a char one would pull in `memrchr`).
+    #[allow(clippy::manual_pattern_char_comparison)]
     let host_port = authority.rsplit(|c| c == '@').next().unwrap_or(authority);
     let (host, port) = match host_port.strip_prefix('[') {
         Some(v6) => {

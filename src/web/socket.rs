@@ -131,11 +131,6 @@ impl SocketGuard {
             let _ = self.socket.close(1000, "");
         }
     }
-
-    /// Whether the socket is connecting or open (readyState 0 or 1).
-    pub fn is_live(&self) -> bool {
-        self.socket.ready_state().as_f64().is_some_and(|s| s < 2.0)
-    }
 }
 
 impl Drop for SocketGuard {
@@ -144,7 +139,7 @@ impl Drop for SocketGuard {
         // implementations (workerd before its 2026-04-07 compatibility date)
         // fire `close` at CLOSING and keep the connection open until the app
         // calls close() itself; elsewhere close() on a closing socket is a no-op.
-        if prop(&self.socket, "readyState").as_f64() != Some(3.0) {
+        if self.socket.ready_state().as_f64() != Some(3.0) {
             self.close(1001, "going away");
         }
         for name in HANDLERS {

@@ -50,12 +50,7 @@ test("workerd: the scenario in a Worker (initSync with a CompiledWasm module)", 
     requestPath: "/scenario",
     timeoutMs: 60_000,
   });
-  let s;
-  try {
-    s = JSON.parse(r.text);
-  } catch {
-    assert.fail(`status ${r.status}, not JSON: ${r.text}`);
-  }
+  const s = summary(r.text, `status ${r.status}`);
   assert.ok(s.ok, `scenario failed in workerd: ${s.error}`);
   assert.equal(r.status, 200);
   assert.equal(s.checks, nodeChecks, "the same checks ran as in Node");
