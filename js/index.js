@@ -26,12 +26,17 @@ export const DEFAULT_NAME = "ProfileRegistry";
 let mirrors; // Map<registry name, Map<scalar profile, value>>, owned by wasm
 let lastName; // the last registry name resolved on the fast path...
 let lastMirror; // ...and its mirror map (stable per name; `null` key = stopped)
+let defaultMirror; // the default registry's mirror, once it exists
 
 function mirrorOf(name) {
   if (name === lastName) return lastMirror;
   if (mirrors === undefined) mirrors = wasm.__mirrors();
   const m = mirrors.get(name);
-  if (m !== undefined) { lastName = name; lastMirror = m; }
+  if (m !== undefined) {
+    lastName = name;
+    lastMirror = m;
+    if (name === DEFAULT_NAME) defaultMirror = m;
+  }
   return m;
 }
 
@@ -48,6 +53,9 @@ function scalar(p) {
   return t === "boolean";
 }
 
+const named = (name) => (name === DEFAULT_NAME && defaultMirror !== undefined ? defaultMirror : mirrorOf(name));
+const NOT_FAST = Symbol("not fast");
+
 /**
  * The live value registered under `profile`, or `undefined`.
  * `whereis(config, profile)`, `whereis(via)`, or `whereis({ profile })`.
@@ -57,36 +65,29 @@ function scalar(p) {
  * (lists, other modules, bad input) takes the full path, which validates.
  */
 export function whereis(config, profile) {
-  let name = DEFAULT_NAME;
-  if (config !== undefined) {
+  let m, p = profile;
+  if (config === undefined) m = defaultMirror ?? mirrorOf(DEFAULT_NAME);
+  else if (typeof config === "object" && config !== null && !Array.isArray(config)) {
+    // Only the default module's registries have mirrors; wasm answers for
+    // the rest and reports bad configs (and throwing getters) as typed errors.
     try {
-      if (typeof config !== "object" || config === null || Array.isArray(config)) return wasm.whereis(config, profile);
       const via = config.via;
-      if (via !== undefined) {
-        if (via !== DEFAULT_MODULE) return wasm.whereis(config, profile);
-        name = config.name;
-      } else {
+      if (via === undefined) {
         const r = config.registry;
-        if (r !== undefined) {
-          if (typeof r !== "string") return wasm.whereis(config, profile);
-          name = r;
-        }
-      }
+        m = r === undefined ? defaultMirror ?? mirrorOf(DEFAULT_NAME) : typeof r === "string" ? named(r) : undefined;
+      } else if (via === DEFAULT_MODULE) m = named(config.name);
+      // The config's own profile, when none is passed; with both, wasm
+      // checks the config's (it must be a valid profile too).
       const own = config.profile;
-      if (profile === undefined) profile = own;
-      else if (own !== undefined && !scalar(own)) return wasm.whereis(config, profile); // wasm checks it
+      if (own !== undefined) p = profile === undefined ? own : NOT_FAST;
     } catch {
-      return wasm.whereis(config, profile); // a throwing getter: wasm reports it as InvalidConfigError
+      m = undefined;
     }
   }
-  const t = typeof profile;
-  if (t === "string" || t === "number" || t === "boolean") {
-    const m = mirrorOf(name);
-    if (m !== undefined) {
-      const v = m.get(profile);
-      if (v !== undefined) return v;
-      if (!m.has(null) && scalar(profile)) return undefined;
-    }
+  if (m !== undefined) {
+    const v = m.get(p);
+    if (v !== undefined && p !== null) return v; // `null` is the stopped marker, never a profile
+    if (p !== NOT_FAST && !m.has(null) && scalar(p)) return undefined;
   }
   return wasm.whereis(config, profile);
 }

@@ -633,6 +633,25 @@ describe("input hardening", () => {
     const bad = { get registry() { throw new Error("getter"); } };
     assert.throws(() => pr.lookup(bad, "alice"), { name: "InvalidConfigError" });
     assert.throws(() => pr.whereis(bad, "alice"), { name: "InvalidConfigError" });
+    const badOwn = { get profile() { throw new Error("getter"); } };
+    assert.throws(() => pr.whereis(badOwn, "alice"), { name: "InvalidConfigError" });
+    assert.throws(() => pr.whereis(badOwn), { name: "InvalidConfigError" });
+  });
+
+  test("whereis takes the config's own profile when none is passed, and checks it when both are", () => {
+    pr.register(cfg, "own-1", "one");
+    pr.register(cfg, "own-2", "two");
+    try {
+      assert.equal(pr.whereis({ ...cfg, profile: "own-1" }), "one");
+      assert.equal(pr.whereis({ ...cfg, profile: "own-1" }, "own-2"), "two", "the explicit profile wins");
+      assert.equal(pr.whereis(pr.via(cfg, "own-1")), "one");
+      assert.equal(pr.whereis(pr.via(cfg, "own-1"), "own-2"), "two");
+      assert.throws(() => pr.whereis({ ...cfg, profile: 1.5 }, "own-1"), { name: "InvalidProfileError" });
+      assert.throws(() => pr.whereis({ ...cfg, profile: null }), { name: "InvalidProfileError" });
+    } finally {
+      pr.unregister(cfg, "own-1");
+      pr.unregister(cfg, "own-2");
+    }
   });
 
   test("strings with lone surrogates are not profiles (they would collapse into U+FFFD)", () => {
