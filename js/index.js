@@ -65,31 +65,51 @@ const NOT_FAST = Symbol("not fast");
  * (lists, other modules, bad input) takes the full path, which validates.
  */
 export function whereis(config, profile) {
-  let m, p = profile;
-  if (config === undefined) m = defaultMirror ?? mirrorOf(DEFAULT_NAME);
-  else if (typeof config === "object" && config !== null && !Array.isArray(config)) {
-    // Only the default module's registries have mirrors; wasm answers for
-    // the rest and reports bad configs (and throwing getters) as typed errors.
-    try {
-      const via = config.via;
-      if (via === undefined) {
-        const r = config.registry;
-        m = r === undefined ? defaultMirror ?? mirrorOf(DEFAULT_NAME) : typeof r === "string" ? named(r) : undefined;
-      } else if (via === DEFAULT_MODULE) m = named(config.name);
-      // The config's own profile, when none is passed; with both, wasm
-      // checks the config's (it must be a valid profile too).
-      const own = config.profile;
-      if (own !== undefined) p = profile === undefined ? own : NOT_FAST;
-    } catch {
-      m = undefined;
-    }
+  // Kept small so engines inline it into the caller's loop.
+  let m = defaultMirror, p = profile;
+  if (config !== undefined) {
+    m = mirrorFor(config);
+    if (m !== undefined) p = profileFor(config, profile);
   }
   if (m !== undefined) {
     const v = m.get(p);
     if (v !== undefined && p !== null) return v; // `null` is the stopped marker, never a profile
-    if (p !== NOT_FAST && !m.has(null) && scalar(p)) return undefined;
   }
+  return whereisMiss(config, profile, m, p);
+}
+
+function whereisMiss(config, profile, m, p) {
+  if (m === undefined && config === undefined && mirrorOf(DEFAULT_NAME) !== undefined) return whereis(config, profile);
+  if (m !== undefined && p !== NOT_FAST && !m.has(null) && scalar(p)) return undefined;
   return wasm.whereis(config, profile);
+}
+
+// The mirror of the default-module registry a config or via names, or
+// undefined when only wasm can answer (another module, a bad config, a
+// throwing getter: wasm reports those as typed errors).
+function mirrorFor(config) {
+  if (typeof config !== "object" || config === null || Array.isArray(config)) return undefined;
+  try {
+    const via = config.via;
+    if (via !== undefined) return via === DEFAULT_MODULE ? named(config.name) : undefined;
+    const r = config.registry;
+    if (r === undefined) return defaultMirror ?? mirrorOf(DEFAULT_NAME);
+    return typeof r === "string" ? named(r) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The profile to look up: the config's own when none is passed; with both,
+// NOT_FAST, so wasm checks the config's (it must be a valid profile too).
+function profileFor(config, profile) {
+  try {
+    const own = config.profile;
+    if (own === undefined) return profile;
+    return profile === undefined ? own : NOT_FAST;
+  } catch {
+    return NOT_FAST;
+  }
 }
 
 /**
