@@ -79,7 +79,11 @@ export function whereis(config, profile) {
 }
 
 function whereisMiss(config, profile, m, p) {
-  if (m === undefined && config === undefined && mirrorOf(DEFAULT_NAME) !== undefined) return whereis(config, profile);
+  if (m === undefined && config === undefined) {
+    m = mirrorOf(DEFAULT_NAME); // the first call: the default mirror is not cached yet
+    const v = m?.get(p);
+    if (v !== undefined && p !== null) return v;
+  }
   if (m !== undefined && p !== NOT_FAST && !m.has(null) && scalar(p)) return undefined;
   return wasm.whereis(config, profile);
 }
