@@ -4,7 +4,7 @@
 //! With std this is `std::thread_local!` (native tests run on many threads,
 //! each with its own realm state). The `no_std` wasm has no threads (the
 //! crate refuses to build for `atomics` without std), so there a realm-local
-//! is a plain `static` [`Local`], initialised on first use.
+//! is a plain `static` `Local`, initialised on first use.
 
 /// Declares realm-local statics, as `std::thread_local!` does:
 /// `realm_local! { static NAME: Type = init; }` (or `= const { init };`),
