@@ -8,7 +8,10 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 rm -rf pkg
-wasm-pack build --release --target web --out-dir pkg --out-name profile_registry --no-pack > target/wasm-pack.log 2>&1 \
+# Without the default `std` feature: the wasm is `no_std`, with no formatting
+# machinery (the wasm tests build with std).
+wasm-pack build --release --target web --out-dir pkg --out-name profile_registry --no-pack -- --no-default-features \
+  > target/wasm-pack.log 2>&1 \
   || { grep -vE '^\s+(Compiling|Downloaded)' target/wasm-pack.log >&2; echo "build: wasm-pack build failed" >&2; exit 1; }
 # A current wasm-opt (npm `binaryen`): Debian's binaryen 108 mis-sizes the
 # externref table that wasm-bindgen grows at start-up. --converge repeats

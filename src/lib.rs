@@ -20,6 +20,11 @@
 //! # Ok::<(), profile_registry::Error>(())
 //! ```
 #![warn(missing_docs)]
+// The npm package's wasm is built without the `std` feature: no std, and so
+// none of std's panic and formatting machinery (see `scripts/build.sh`).
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
+
+extern crate alloc;
 
 pub mod conn;
 pub mod core;
@@ -43,3 +48,14 @@ pub mod web;
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// Without std, a panic aborts (the release profile's `panic = "abort"`
+/// anyway) without formatting its message. No input from JS reaches one.
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std"), target_feature = "atomics"))]
+compile_error!("the no_std build keeps realm state in plain statics (`core::local`): build with the `std` feature for threads");

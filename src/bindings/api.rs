@@ -2,16 +2,20 @@
 //! decoded here, so a wrong type is a typed JS error, never a panic in the
 //! generated glue.
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::String;
 
 use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::bindings::convert::{describe, frozen_profile_js, profile_from_js, profile_to_js, target_from_js, ModuleSel, Target};
+use crate::bindings::convert::{
+    describe, frozen_profile_js, handle_js, profile_from_js, profile_to_js, target_from_js, ModuleSel, Target,
+};
 use crate::bindings::errors::{js_error, IntoJs};
 use crate::bindings::js_module::JsModule;
 use crate::bindings::{mirror, realm};
 use crate::core::spec::check_name;
+use crate::core::text::text;
 use crate::{Error, Event, Handle, Profile, Registry, RegistryModule, DEFAULT_MODULE, DEFAULT_NAME};
 
 type JsResult<T> = Result<T, JsValue>;
@@ -28,8 +32,9 @@ pub(crate) fn module_of(t: &Target) -> Result<Rc<dyn RegistryModule<JsValue>>, E
 fn local(t: &Target, call: &str) -> Result<Registry<JsValue>, Error> {
     match &t.module {
         ModuleSel::Named(m) if m == DEFAULT_MODULE => realm::ns().registry(&t.name),
-        _ => Err(Error::InvalidConfig(format!(
-            "{call}() works with the default \"Registry\" module only; the module contract has register, lookup and unregister"
+        _ => Err(Error::InvalidConfig(text!(
+            call,
+            "() works with the default \"Registry\" module only; the module contract has register, lookup and unregister"
         ))),
     }
 }
@@ -40,7 +45,7 @@ fn name_arg(name: &JsValue) -> Result<String, Error> {
     }
     let s = name
         .as_string()
-        .ok_or_else(|| Error::InvalidConfig(format!("a registry name must be a string, got {}", describe(name))))?;
+        .ok_or_else(|| Error::InvalidConfig(text!("a registry name must be a string, got ", describe(name))))?;
     check_name("registry", &s)?;
     Ok(s)
 }
@@ -48,21 +53,22 @@ fn name_arg(name: &JsValue) -> Result<String, Error> {
 fn handle_arg(handle: &JsValue) -> Result<Handle, Error> {
     handle
         .as_string()
-        .ok_or_else(|| Error::InvalidHandle(format!("{} is not a handle; use a handle returned by register or lookup", describe(handle))))?
+        .ok_or_else(|| Error::InvalidHandle(Handle::not_a_handle(describe(handle))))?
         .parse()
 }
 
 fn value_arg(value: &JsValue, call: &str) -> Result<(), Error> {
     if value.is_undefined() {
-        return Err(Error::InvalidConfig(format!(
-            "{call}: the value must not be undefined (whereis answers undefined for \"none\")"
+        return Err(Error::InvalidConfig(text!(
+            call,
+            ": the value must not be undefined (whereis answers undefined for \"none\")"
         )));
     }
     Ok(())
 }
 
 fn function_arg<'a>(f: &'a JsValue, what: &str) -> Result<&'a Function, Error> {
-    f.dyn_ref::<Function>().ok_or_else(|| Error::InvalidConfig(format!("{what} must be a function, got {}", describe(f))))
+    f.dyn_ref::<Function>().ok_or_else(|| Error::InvalidConfig(text!(what, " must be a function, got ", describe(f))))
 }
 
 fn object(pairs: &[(&str, &JsValue)]) -> Object {
@@ -71,10 +77,6 @@ fn object(pairs: &[(&str, &JsValue)]) -> Object {
         let _ = Reflect::set(&o, &JsValue::from_str(k), v); // a fresh plain object accepts any key
     }
     o
-}
-
-fn handle_js(h: Option<Handle>) -> JsValue {
-    h.map(|h| JsValue::from_str(&h.to_string())).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn module_js(m: &ModuleSel) -> JsValue {
@@ -110,7 +112,7 @@ pub fn registries() -> Array {
 pub fn plug_module(name: JsValue, module: JsValue) -> JsResult<()> {
     let name = name
         .as_string()
-        .ok_or_else(|| Error::InvalidConfig(format!("a module name must be a string, got {}", describe(&name))))
+        .ok_or_else(|| Error::InvalidConfig(text!("a module name must be a string, got ", describe(&name))))
         .js()?;
     let probe = object(&[("module", &module), ("name", &JsValue::from_str("probe"))]);
     let target = target_from_js(&object(&[("registry", &probe.into())]).into()).js()?;

@@ -7,18 +7,23 @@
 //! starts its first socket once every earlier connection of the same
 //! registry and profile has reported its socket closed (the gate).
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
 
 use js_sys::{ArrayBuffer, Function, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::bindings::api::report;
-use crate::bindings::convert::{describe, Target};
+use crate::bindings::convert::{describe, handle_js, Target};
 use crate::bindings::errors::{js_error, IntoJs};
 use crate::bindings::options::{connect_options, OnDuplicate};
 use crate::conn::{Event, Machine, Message, State};
+use crate::core::float::is_whole;
+use crate::core::local::realm_local;
+use crate::core::text::text;
 use crate::core::vec_map::VecMap;
 use crate::web::transport::{WebClock, WebTransport};
 use crate::web::{Inbox, Input};
@@ -51,7 +56,7 @@ pub(crate) struct Conn {
     close_request: RefCell<Option<(u16, String)>>,
 }
 
-thread_local! {
+realm_local! {
     static CONNS: RefCell<VecMap<u64, Rc<Conn>>> = RefCell::default();
     /// Handle -> connection id, for every handle a connection holds now.
     static OWNED: RefCell<VecMap<Handle, u64>> = RefCell::default();
@@ -251,7 +256,7 @@ impl Conn {
 
     /// Gives the profile back: the registry forgets this connection.
     fn release_registration(&self) {
-        let owner = std::mem::replace(
+        let owner = core::mem::replace(
             &mut *self.owner.borrow_mut(),
             Owner::Module { module: Rc::new(Gone), name: String::new(), registered: false },
         );
@@ -274,7 +279,7 @@ impl Conn {
 
     fn handle_js(&self) -> JsValue {
         match &*self.owner.borrow() {
-            Owner::Local { handle: Some(h), .. } => JsValue::from_str(&h.to_string()),
+            Owner::Local { handle, .. } => handle_js(*handle),
             _ => JsValue::UNDEFINED,
         }
     }
@@ -306,7 +311,7 @@ impl Conn {
 
     fn close(self: &Rc<Self>, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         if !self.ended() {
-            *self.close_request.borrow_mut() = Some((code.unwrap_or(1000), reason.unwrap_or_default().to_owned()));
+            *self.close_request.borrow_mut() = Some((code.unwrap_or(1000), reason.unwrap_or_default().into()));
         }
         self.step(|m| m.close(code, reason)).unwrap_or(Ok(()))?;
         if !self.live_socket() {
@@ -509,13 +514,13 @@ pub fn conn_send(id: JsValue, data: JsValue, profile: JsValue) -> Result<(), JsV
 pub fn conn_close(id: JsValue, code: JsValue, reason: JsValue) -> Result<(), JsValue> {
     let code = match code.as_f64() {
         None if code.is_undefined() => None,
-        Some(n) if (0.0..=65535.0).contains(&n) && n.fract() == 0.0 => Some(n as u16),
-        _ => return Err(js_error(&Error::InvalidConfig(format!("close code must be 1000 or from 3000 to 4999, got {}", describe(&code))), &[])),
+        Some(n) if (0.0..=65535.0).contains(&n) && is_whole(n) => Some(n as u16),
+        _ => return Err(js_error(&Error::InvalidConfig(text!("close code must be 1000 or from 3000 to 4999, got ", describe(&code))), &[])),
     };
     let reason = match reason.as_string() {
         None if reason.is_undefined() => None,
         Some(r) => Some(r),
-        None => return Err(js_error(&Error::InvalidConfig(format!("close reason must be a string, got {}", describe(&reason))), &[])),
+        None => return Err(js_error(&Error::InvalidConfig(text!("close reason must be a string, got ", describe(&reason))), &[])),
     };
     match conn(id_arg(&id)) {
         Some(c) => c.close(code, reason.as_deref()).js(),

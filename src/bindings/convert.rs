@@ -1,10 +1,13 @@
 //! JS values <-> core types: profiles, configs and vias.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::core::text::Quoted;
-use crate::{Error, Profile, DEFAULT_MODULE, DEFAULT_NAME};
+use crate::core::text::{text, Quoted};
+use crate::{Error, Handle, Profile, DEFAULT_MODULE, DEFAULT_NAME};
 
 /// A short description of a JS value for error messages.
 pub(crate) fn describe(v: &JsValue) -> String {
@@ -15,23 +18,23 @@ pub(crate) fn describe(v: &JsValue) -> String {
     } else if v.as_f64().is_some() {
         // JS formats the number: Rust's float formatting would weigh on the wasm size.
         let n: &js_sys::Number = v.unchecked_ref();
-        format!("the number {}", n.to_string(10).map(String::from).unwrap_or_default())
+        text!("the number ", n.to_string(10).map(String::from).unwrap_or_default())
     } else if let Some(s) = v.as_string() {
         let short: String = s.chars().take(40).collect();
-        format!("the string {}{}", Quoted(&short), if short.len() < s.len() { "..." } else { "" })
+        text!("the string ", Quoted(&short), if short.len() < s.len() { "..." } else { "" })
     } else if Array::is_array(v) {
         "an array".into()
     } else if let Some(e) = v.dyn_ref::<js_sys::Error>() {
-        format!("an error: {}", Quoted(&String::from(e.message())))
+        text!("an error: ", Quoted(&String::from(e.message())))
     } else {
-        format!("a value of type {}", v.js_typeof().as_string().unwrap_or_default())
+        text!("a value of type ", v.js_typeof().as_string().unwrap_or_default())
     }
 }
 
 /// Reads `obj[key]`; a throwing getter becomes an [`Error::InvalidConfig`].
 pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, Error> {
     Reflect::get(obj, &JsValue::from_str(key))
-        .map_err(|e| Error::InvalidConfig(format!("reading {} threw: {}", Quoted(key), describe(&e))))
+        .map_err(|e| Error::InvalidConfig(text!("reading ", Quoted(key), " threw: ", describe(&e))))
 }
 
 /// A profile from a JS value: a string, a safe integer, a boolean, or an
@@ -54,7 +57,7 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
     }
     if let Some(n) = v.as_f64() {
         return Profile::number(n).map_err(|_| {
-            Error::InvalidProfile(format!("{} cannot be a profile; a number profile must be a safe integer", describe(v)))
+            Error::InvalidProfile(text!(describe(v), " cannot be a profile; a number profile must be a safe integer"))
         });
     }
     if let Some(b) = v.as_bool() {
@@ -62,16 +65,17 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
     }
     if Array::is_array(v) {
         if depth >= Profile::MAX_DEPTH {
-            return Err(Error::InvalidProfile(format!("a list profile may nest at most {} levels deep", Profile::MAX_DEPTH)));
+            return Err(Error::InvalidProfile(Profile::too_deep()));
         }
         let len = get(v, "length")
             .map_err(|_| Error::InvalidProfile("reading the length of a list profile threw".into()))?
             .as_f64()
             .unwrap_or(f64::INFINITY);
         if !(len <= Profile::MAX_LIST_LEN as f64) {
-            return Err(Error::InvalidProfile(format!(
-                "a list profile may hold at most {} items, got {}",
+            return Err(Error::InvalidProfile(text!(
+                "a list profile may hold at most ",
                 Profile::MAX_LIST_LEN,
+                " items, got ",
                 describe(&get(v, "length").unwrap_or(JsValue::UNDEFINED))
             )));
         }
@@ -79,14 +83,14 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
         let mut items = Vec::with_capacity(len as usize);
         for i in 0..len {
             let item = Reflect::get_u32(v, i)
-                .map_err(|e| Error::InvalidProfile(format!("reading item {i} threw: {}", describe(&e))))?;
+                .map_err(|e| Error::InvalidProfile(text!("reading item ", i, " threw: ", describe(&e))))?;
             items.push(profile_at(&item, depth + 1)?);
         }
         return Profile::list(items);
     }
-    Err(Error::InvalidProfile(format!(
-        "{} cannot be a profile; use a string, a safe integer, a boolean, or an array of these",
-        describe(v)
+    Err(Error::InvalidProfile(text!(
+        describe(v),
+        " cannot be a profile; use a string, a safe integer, a boolean, or an array of these"
     )))
 }
 
@@ -107,6 +111,11 @@ pub(crate) fn profile_to_js(p: &Profile) -> JsValue {
         Profile::Str(s) => JsValue::from_str(s),
         Profile::List(items) => items.iter().map(profile_to_js).collect::<Array>().into(),
     }
+}
+
+/// A handle's JS form: its string, or `undefined` for none.
+pub(crate) fn handle_js(h: Option<Handle>) -> JsValue {
+    h.map(|h| JsValue::from_str(&text!(h))).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Which module a config names.
@@ -138,7 +147,7 @@ impl Target {
 
 fn name_from(v: &JsValue, what: &str) -> Result<String, Error> {
     let name = v.as_string().ok_or_else(|| {
-        Error::InvalidConfig(format!("{what} must be a string, got {}", describe(v)))
+        Error::InvalidConfig(text!(what, " must be a string, got ", describe(v)))
     })?;
     crate::core::spec::check_name("registry", &name)?;
     Ok(name)
@@ -155,15 +164,17 @@ fn module_from(v: &JsValue) -> Result<ModuleSel, Error> {
     if v.is_object() {
         for f in ["register", "lookup", "unregister"] {
             if !get(v, f)?.is_function() {
-                return Err(Error::InvalidConfig(format!(
-                    "a registry module object must have register, lookup and unregister functions; {f} is missing"
+                return Err(Error::InvalidConfig(text!(
+                    "a registry module object must have register, lookup and unregister functions; ",
+                    f,
+                    " is missing"
                 )));
             }
         }
         return Ok(ModuleSel::Object(v.clone().unchecked_into()));
     }
-    Err(Error::InvalidConfig(format!(
-        "registry.module must be a module name or an object with register/lookup/unregister, got {}",
+    Err(Error::InvalidConfig(text!(
+        "registry.module must be a module name or an object with register/lookup/unregister, got ",
         describe(v)
     )))
 }
@@ -175,8 +186,8 @@ pub(crate) fn target_from_js(config: &JsValue) -> Result<Target, Error> {
         return Ok(Target { module: ModuleSel::Named(DEFAULT_MODULE.into()), name: DEFAULT_NAME.into(), profile: None });
     }
     if !config.is_object() || Array::is_array(config) || config.is_function() {
-        return Err(Error::InvalidConfig(format!(
-            "a config must be an object such as {{ registry: \"Name\" }} or a via, got {}",
+        return Err(Error::InvalidConfig(text!(
+            "a config must be an object such as { registry: \"Name\" } or a via, got ",
             describe(config)
         )));
     }
@@ -193,14 +204,14 @@ pub(crate) fn target_from_js(config: &JsValue) -> Result<Target, Error> {
     };
     let registry = get(config, "registry")?;
     let (module, name) = if registry.is_undefined() {
-        (ModuleSel::Named(DEFAULT_MODULE.into()), DEFAULT_NAME.to_string())
+        (ModuleSel::Named(DEFAULT_MODULE.into()), DEFAULT_NAME.into())
     } else if registry.as_string().is_some() {
         (ModuleSel::Named(DEFAULT_MODULE.into()), name_from(&registry, "registry")?)
     } else if registry.is_object() {
         (module_from(&get(&registry, "module")?)?, name_from(&get(&registry, "name")?, "registry.name")?)
     } else {
-        return Err(Error::InvalidConfig(format!(
-            "registry must be a registry name or {{ module, name }}, got {}",
+        return Err(Error::InvalidConfig(text!(
+            "registry must be a registry name or { module, name }, got ",
             describe(&registry)
         )));
     };

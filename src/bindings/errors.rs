@@ -5,12 +5,12 @@
 use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
-use crate::bindings::convert::profile_to_js;
+use crate::bindings::convert::{handle_js, profile_to_js};
 use crate::Error;
 
 /// A JS error for `err`, with `extras` set as properties.
 pub(crate) fn js_error(err: &Error, extras: &[(&str, JsValue)]) -> JsValue {
-    let e = js_sys::Error::new(&err.to_string());
+    let e = js_sys::Error::new(&err.message());
     e.set_name(err.kind());
     let set = |k: &str, v: &JsValue| {
         // Setting a property on a fresh Error cannot fail.
@@ -20,7 +20,7 @@ pub(crate) fn js_error(err: &Error, extras: &[(&str, JsValue)]) -> JsValue {
         Error::AlreadyRegistered { profile, registry, handle } => {
             set("profile", &profile_to_js(profile));
             set("registry", &JsValue::from_str(registry));
-            set("handle", &handle.map(|h| JsValue::from_str(&h.to_string())).unwrap_or(JsValue::UNDEFINED));
+            set("handle", &handle_js(*handle));
         }
         Error::NotStarted { name } => set("registry", &JsValue::from_str(name)),
         Error::QueueFull { profile, .. } | Error::ConnectionClosed { profile } => set("profile", &profile_to_js(profile)),

@@ -2,11 +2,13 @@
 //! `lookup(name, key) -> value | undefined`, `unregister(name, key)`. Any
 //! object that keeps this contract plugs in with no change to the library.
 
+use alloc::string::String;
+
 use js_sys::{Function, Object};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::core::text::Quoted;
 use crate::bindings::convert::{describe, get, profile_to_js};
+use crate::core::text::{text, Quoted};
 use crate::{Entry, Error, Handle, Profile, RegistryModule};
 
 /// A JS object implementing the module contract.
@@ -17,9 +19,9 @@ impl JsModule {
         let fail = |message: String| Error::Module { module: self.label(), message };
         let f: Function = get(&self.0, method)?
             .dyn_into()
-            .map_err(|_| fail(format!("{method} is not a function")))?;
+            .map_err(|_| fail(text!(method, " is not a function")))?;
         let argv: js_sys::Array = args.iter().collect();
-        f.apply(&self.0, &argv).map_err(|e| fail(format!("{method} threw {}", thrown(&e))))
+        f.apply(&self.0, &argv).map_err(|e| fail(text!(method, " threw ", thrown(&e))))
     }
 
     fn label(&self) -> String {
@@ -28,7 +30,7 @@ impl JsModule {
 }
 
 fn thrown(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).map(|m| Quoted(&m).to_string()).unwrap_or_else(|| describe(e))
+    e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).map(|m| text!(Quoted(&m))).unwrap_or_else(|| describe(e))
 }
 
 impl RegistryModule<JsValue> for JsModule {
@@ -39,7 +41,7 @@ impl RegistryModule<JsValue> for JsModule {
             Some(false) => Err(Error::AlreadyRegistered { profile: profile.clone(), registry: name.into(), handle: None }),
             None => Err(Error::Module {
                 module: self.label(),
-                message: format!("register must return true or false, returned {}", describe(&took)),
+                message: text!("register must return true or false, returned ", describe(&took)),
             }),
         }
     }

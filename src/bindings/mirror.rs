@@ -12,14 +12,15 @@
 //! Keys are the caller's own JS values where there is one (see
 //! [`with_key_hint`]), so a lookup with the same string compares by identity.
 
-use std::cell::RefCell;
+use core::cell::RefCell;
 
 use js_sys::Map;
 use wasm_bindgen::JsValue;
 
+use crate::core::local::realm_local;
 use crate::{EventKind, Profile, Registry, Subscription};
 
-thread_local! {
+realm_local! {
     static KEY_HINT: RefCell<Option<(Profile, JsValue)>> = const { RefCell::new(None) };
 }
 

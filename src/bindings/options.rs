@@ -1,10 +1,15 @@
 //! Decoding `connect(config)`'s options into [`crate::conn::Options`].
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::bindings::convert::{describe, get, Target};
 use crate::conn::{Options, QueueLimits, ReconnectPolicy};
+use crate::core::float::is_whole;
+use crate::core::text::text;
 use crate::Error;
 
 /// What `connect` does when the profile is already registered.
@@ -34,14 +39,14 @@ fn number(obj: &JsValue, key: &str, what: &str) -> Result<Option<f64>, Error> {
     if v.is_undefined() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| bad(format!("{what}.{key} must be a number, got {}", describe(&v))))
+    v.as_f64().map(Some).ok_or_else(|| bad(text!(what, ".", key, " must be a number, got ", describe(&v))))
 }
 
 fn count(obj: &JsValue, key: &str, what: &str) -> Result<Option<usize>, Error> {
     match number(obj, key, what)? {
         None => Ok(None),
-        Some(n) if n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Ok(Some(n as usize)),
-        Some(_) => Err(bad(format!("{what}.{key} must be a whole number from 0 to 4294967295"))),
+        Some(n) if n.is_finite() && n >= 0.0 && is_whole(n) && n <= u32::MAX as f64 => Ok(Some(n as usize)),
+        Some(_) => Err(bad(text!(what, ".", key, " must be a whole number from 0 to 4294967295"))),
     }
 }
 
@@ -53,7 +58,10 @@ fn reconnect(v: &JsValue) -> Result<Option<ReconnectPolicy>, Error> {
         return Ok(None);
     }
     if !v.is_object() {
-        return Err(bad(format!("reconnect must be false or {{ minDelayMs, maxDelayMs, factor, jitter, maxRetries }}, got {}", describe(v))));
+        return Err(bad(text!(
+            "reconnect must be false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries }, got ",
+            describe(v)
+        )));
     }
     let mut p = ReconnectPolicy::default();
     if let Some(n) = number(v, "minDelayMs", "reconnect")? {
@@ -82,7 +90,7 @@ fn queue(v: &JsValue) -> Result<QueueLimits, Error> {
         return Ok(q);
     }
     if !v.is_object() {
-        return Err(bad(format!("queue must be {{ maxMessages, maxBytes }}, got {}", describe(v))));
+        return Err(bad(text!("queue must be { maxMessages, maxBytes }, got ", describe(v))));
     }
     if let Some(n) = count(v, "maxMessages", "queue")? {
         q.max_messages = n;
@@ -98,7 +106,7 @@ fn protocols(v: &JsValue) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     }
     if let Some(s) = v.as_string() {
-        return Ok(vec![s]);
+        return Ok(alloc::vec![s]);
     }
     if Array::is_array(v) {
         let arr: &Array = v.unchecked_ref();
@@ -108,16 +116,16 @@ fn protocols(v: &JsValue) -> Result<Vec<String>, Error> {
         // A loop, not a `collect` into `Result`: that adapter weighs on the wasm.
         let mut out = Vec::new();
         for p in arr.iter() {
-            out.push(p.as_string().ok_or_else(|| bad(format!("protocols must be strings, got {}", describe(&p))))?);
+            out.push(p.as_string().ok_or_else(|| bad(text!("protocols must be strings, got ", describe(&p))))?);
         }
         return Ok(out);
     }
-    Err(bad(format!("protocols must be a string or an array of strings, got {}", describe(v))))
+    Err(bad(text!("protocols must be a string or an array of strings, got ", describe(v))))
 }
 
 fn constructor(v: &JsValue) -> Result<Function, Error> {
     if !v.is_undefined() && !v.is_function() {
-        return Err(bad(format!("WebSocket must be a WebSocket constructor, got {}", describe(v))));
+        return Err(bad(text!("WebSocket must be a WebSocket constructor, got ", describe(v))));
     }
     let ctor = if v.is_undefined() {
         Reflect::get(&crate::web::global(), &JsValue::from_str("WebSocket")).unwrap_or(JsValue::UNDEFINED)
@@ -136,14 +144,14 @@ pub(crate) fn connect_options(config: &JsValue, target: &Target) -> Result<Conne
         .clone()
         .ok_or_else(|| bad("connect needs a profile: connect({ profile, url })".into()))?;
     let url = get(config, "url")?;
-    let url = url.as_string().ok_or_else(|| bad(format!("url must be a ws:// or wss:// string, got {}", describe(&url))))?;
+    let url = url.as_string().ok_or_else(|| bad(text!("url must be a ws:// or wss:// string, got ", describe(&url))))?;
     let on_duplicate = match get(config, "onDuplicate")? {
         v if v.is_undefined() => OnDuplicate::Error,
         v => match v.as_string().as_deref() {
             Some("error") => OnDuplicate::Error,
             Some("existing") => OnDuplicate::Existing,
             Some("replace") => OnDuplicate::Replace,
-            _ => return Err(bad(format!("onDuplicate must be \"error\", \"existing\" or \"replace\", got {}", describe(&v)))),
+            _ => return Err(bad(text!("onDuplicate must be \"error\", \"existing\" or \"replace\", got ", describe(&v)))),
         },
     };
     let mut options = Options::new(profile, url);

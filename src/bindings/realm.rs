@@ -1,12 +1,15 @@
 //! The state of this JS realm: its namespace of registries (values are JS
 //! values), the mirror maps, and the JS listeners' subscriptions.
 
-use std::cell::RefCell;
+use alloc::string::String;
+use core::cell::RefCell;
 
 use js_sys::Map;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::bindings::{connection, mirror};
+use crate::core::float::is_whole;
+use crate::core::local::realm_local;
 use crate::core::vec_map::VecMap;
 use crate::{Error, Namespace, Registry, Subscription};
 
@@ -20,7 +23,7 @@ struct State {
     next_listener: u64,
 }
 
-thread_local! {
+realm_local! {
     static STATE: RefCell<State> = RefCell::default();
     static MIRRORS: Map = Map::new();
 }
@@ -54,7 +57,7 @@ pub(crate) fn start(name: &str) -> Result<Registry<JsValue>, Error> {
         }
     });
     let subs = [mirror::attach(&registry, map), connection::watch(&registry)];
-    STATE.with(|s| s.borrow_mut().registry_subs.insert(name.to_string(), subs));
+    STATE.with(|s| s.borrow_mut().registry_subs.insert(name.into(), subs));
     Ok(registry)
 }
 
@@ -86,7 +89,7 @@ pub(crate) fn keep_listener(sub: Subscription) -> f64 {
 
 /// Drops the subscription `id`; returns whether it was live.
 pub(crate) fn drop_listener(id: f64) -> bool {
-    if !(id.is_finite() && id >= 0.0 && id.fract() == 0.0) {
+    if !(id.is_finite() && id >= 0.0 && is_whole(id)) {
         return false;
     }
     let sub = STATE.with(|s| s.borrow_mut().listeners.remove(&(id as u64)));

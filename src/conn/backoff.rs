@@ -1,9 +1,10 @@
 //! [`ReconnectPolicy`]: exponential backoff with jitter between reconnect
 //! attempts, so a server restart does not bring every client back at once.
 
-use crate::core::text::Num;
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
 use crate::core::error::Error;
+use crate::core::float::powi;
+use crate::core::text::{text, Num};
 
 /// How a connection waits between reconnect attempts.
 ///
@@ -54,7 +55,7 @@ impl ReconnectPolicy {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         let fail = |field: &str, rule: &str, got: f64| {
-            Err(Error::InvalidConfig(format!("reconnect.{field} must be {rule}, got {}", Num(got))))
+            Err(Error::InvalidConfig(text!("reconnect.", field, " must be ", rule, ", got ", Num(got))))
         };
         if !(self.min_delay_ms.is_finite() && self.min_delay_ms >= 0.0) {
             return fail("minDelayMs", "a finite number >= 0", self.min_delay_ms);
@@ -62,7 +63,7 @@ impl ReconnectPolicy {
         if !(self.max_delay_ms >= self.min_delay_ms && self.max_delay_ms <= MAX_TIMER_DELAY_MS) {
             return fail(
                 "maxDelayMs",
-                &format!("a number from reconnect.minDelayMs ({}) to {}", Num(self.min_delay_ms), Num(MAX_TIMER_DELAY_MS)),
+                &text!("a number from reconnect.minDelayMs (", Num(self.min_delay_ms), ") to ", Num(MAX_TIMER_DELAY_MS)),
                 self.max_delay_ms,
             );
         }
@@ -95,10 +96,10 @@ impl ReconnectPolicy {
     /// assert_eq!(p.delay_ms(3, 0.5), 750.0);
     /// ```
     pub fn delay_ms(&self, attempt: u32, random01: f64) -> f64 {
-        let exponent = attempt.saturating_sub(1).min(i32::MAX as u32) as i32;
+        let exponent = attempt.saturating_sub(1).min(i32::MAX as u32);
         let base = if self.min_delay_ms > 0.0 {
             // `f64::min` ignores a NaN operand: an infinite product is capped.
-            (self.min_delay_ms * self.factor.powi(exponent)).min(self.max_delay_ms)
+            (self.min_delay_ms * powi(self.factor, exponent)).min(self.max_delay_ms)
         } else {
             0.0
         };

@@ -1,6 +1,8 @@
 //! [`State`] and [`Event`]: what a connection is doing, and what it tells
 //! its listeners.
 
+use alloc::string::String;
+
 use crate::conn::message::Message;
 use crate::conn::transport::SocketId;
 

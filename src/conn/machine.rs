@@ -6,7 +6,9 @@
 //! empty, so two sockets of one profile are never alive at once. At most one
 //! timer runs: the connect timeout while connecting, or the backoff wait.
 
-use crate::core::text::Num;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::conn::event::{Event, State};
 use crate::conn::message::Message;
 use crate::conn::options::Options;
@@ -14,6 +16,7 @@ use crate::conn::queue::SendQueue;
 use crate::conn::transport::{Clock, SocketId, TimerId, Transport};
 use crate::core::error::Error;
 use crate::core::profile::Profile;
+use crate::core::text::{text, Num};
 
 /// The longest close reason, in UTF-8 bytes, that a WebSocket accepts.
 const MAX_CLOSE_REASON_BYTES: usize = 123;
@@ -201,16 +204,19 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         let code = code.unwrap_or(NORMAL_CLOSURE);
         let reason = reason.unwrap_or_default();
         if code != NORMAL_CLOSURE && !(3000..=4999).contains(&code) {
-            // Formatted as a u32, whose formatter the wasm has anyway.
-            return Err(Error::InvalidConfig(format!(
-                "close code must be 1000 or from 3000 to 4999, got {}; use 1000 for a normal close",
-                u32::from(code)
+            return Err(Error::InvalidConfig(text!(
+                "close code must be 1000 or from 3000 to 4999, got ",
+                code,
+                "; use 1000 for a normal close"
             )));
         }
         if reason.len() > MAX_CLOSE_REASON_BYTES {
-            return Err(Error::InvalidConfig(format!(
-                "a close reason may be at most {MAX_CLOSE_REASON_BYTES} UTF-8 bytes, got {}; shorten it",
-                reason.len()
+            return Err(Error::InvalidConfig(text!(
+                "a close reason may be at most ",
+                MAX_CLOSE_REASON_BYTES,
+                " UTF-8 bytes, got ",
+                reason.len(),
+                "; shorten it"
             )));
         }
         if self.state == State::Closed {
@@ -218,7 +224,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
         self.cancel_timer();
         self.open_when_released = false;
-        let closed = self.close_socket(code, reason).then(|| (code, reason.to_owned(), true));
+        let closed = self.close_socket(code, reason).then(|| (code, reason.into(), true));
         self.end(closed);
         Ok(())
     }
@@ -310,7 +316,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             Socket::Closing(s) if s == socket => {
                 self.socket = Socket::None;
                 self.events.push(Event::SocketReleased { socket });
-                if std::mem::take(&mut self.open_when_released) {
+                if core::mem::take(&mut self.open_when_released) {
                     self.open_socket();
                 }
             }
@@ -358,12 +364,13 @@ impl<T: Transport, C: Clock> Machine<T, C> {
                 let ms = self.options.connect_timeout_ms.unwrap_or_default();
                 self.close_socket(NORMAL_CLOSURE, "connect timeout");
                 self.events.push(Event::Error {
-                    message: format!(
-                        "the websocket did not open within {} ms; check the server, or raise connectTimeoutMs",
-                        Num(ms)
+                    message: text!(
+                        "the websocket did not open within ",
+                        Num(ms),
+                        " ms; check the server, or raise connectTimeoutMs"
                     ),
                 });
-                self.attempt_over(Some((ABNORMAL_CLOSURE, "connect timeout".to_owned(), false)));
+                self.attempt_over(Some((ABNORMAL_CLOSURE, "connect timeout".into(), false)));
             }
             _ => {}
         }
@@ -477,7 +484,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.events)
+        core::mem::take(&mut self.events)
     }
 
     /// The transport.
@@ -567,8 +574,12 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             Err(e) => {
                 let url = &self.options.url;
                 self.events.push(Event::Error {
-                    message: format!(
-                        "could not open a websocket to {url}: {e}; check the url and the WebSocket implementation"
+                    message: text!(
+                        "could not open a websocket to ",
+                        url,
+                        ": ",
+                        e,
+                        "; check the url and the WebSocket implementation"
                     ),
                 });
                 self.attempt_over(None);
@@ -622,8 +633,10 @@ impl<T: Transport, C: Clock> Machine<T, C> {
 
     fn send_failed(&mut self, e: &str) {
         self.events.push(Event::Error {
-            message: format!(
-                "could not send on the websocket: {e}; the message is queued and retried on the next send or open, unless the queue is full"
+            message: text!(
+                "could not send on the websocket: ",
+                e,
+                "; the message is queued and retried on the next send or open, unless the queue is full"
             ),
         });
     }

@@ -1,5 +1,8 @@
 //! [`Message`]: one WebSocket message, text or binary.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// One WebSocket message, sent or received.
 ///
 /// ```
@@ -47,7 +50,7 @@ impl Message {
 
 impl From<&str> for Message {
     fn from(s: &str) -> Self {
-        Message::Text(s.to_owned())
+        Message::Text(s.into())
     }
 }
 

@@ -1,13 +1,15 @@
 //! [`Options`]: what one connection is built from, and the checks on its
 //! url and subprotocols.
 
-use crate::core::text::Quoted;
-use crate::core::text::Num;
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::conn::backoff::ReconnectPolicy;
 use crate::conn::queue::QueueLimits;
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
 use crate::core::error::Error;
 use crate::core::profile::Profile;
+use crate::core::text::{text, Num, Quoted};
 
 /// The options of one connection.
 ///
@@ -73,16 +75,17 @@ impl Options {
     /// assert!(o.validate().unwrap_err().to_string().contains("connectTimeoutMs"));
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_url(&self.url).map_err(|why| Error::InvalidConfig(format!("url {} {why}", Quoted(&self.url))))?;
+        check_url(&self.url).map_err(|why| Error::InvalidConfig(text!("url ", Quoted(&self.url), " ", why)))?;
         check_protocols(&self.protocols).map_err(Error::InvalidConfig)?;
         if let Some(policy) = &self.reconnect {
             policy.validate()?;
         }
         self.queue.validate()?;
         match self.connect_timeout_ms {
-            Some(ms) if !(ms > 0.0 && ms <= MAX_TIMER_DELAY_MS) => Err(Error::InvalidConfig(format!(
-                "connectTimeoutMs must be a number from 1 to {}, or left out to wait forever, got {}",
+            Some(ms) if !(ms > 0.0 && ms <= MAX_TIMER_DELAY_MS) => Err(Error::InvalidConfig(text!(
+                "connectTimeoutMs must be a number from 1 to ",
                 Num(MAX_TIMER_DELAY_MS),
+                ", or left out to wait forever, got ",
                 Num(ms)
             ))),
             _ => Ok(()),
@@ -93,7 +96,11 @@ impl Options {
 /// Checks a WebSocket url; the error completes "url "..." ".
 fn check_url(url: &str) -> Result<(), String> {
     if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("must not contain whitespace or control characters (found {}); percent-encode them", Quoted(c.encode_utf8(&mut [0; 4]))));
+        return Err(text!(
+            "must not contain whitespace or control characters (found ",
+            Quoted(c.encode_utf8(&mut [0; 4])),
+            "); percent-encode them"
+        ));
     }
     if url.contains('#') {
         return Err("must not have a #fragment; WebSocket urls cannot carry one, remove it".into());
@@ -114,7 +121,7 @@ fn check_url(url: &str) -> Result<(), String> {
         Some(v6) => {
             let (addr, after) = v6.split_once(']').ok_or("has an IPv6 host without its closing ']'")?;
             if addr.is_empty() || !addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
-                return Err(format!("has an invalid IPv6 host [{addr}]"));
+                return Err(text!("has an invalid IPv6 host [", addr, "]"));
             }
             let port = match after {
                 "" => None,
@@ -125,7 +132,7 @@ fn check_url(url: &str) -> Result<(), String> {
         None => {
             let (host, port) = host_port.split_once(':').map_or((host_port, None), |(h, p)| (h, Some(p)));
             if let Some(c) = host.chars().find(|c| matches!(c, '<' | '>' | '[' | ']' | '^' | '|')) {
-                return Err(format!("has a host with the forbidden character {}", Quoted(c.encode_utf8(&mut [0; 4]))));
+                return Err(text!("has a host with the forbidden character ", Quoted(c.encode_utf8(&mut [0; 4]))));
             }
             (host, port)
         }
@@ -135,7 +142,7 @@ fn check_url(url: &str) -> Result<(), String> {
     }
     if let Some(port) = port {
         if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
-            return Err(format!("has an invalid port {}; use a number from 0 to 65535", Quoted(port)));
+            return Err(text!("has an invalid port ", Quoted(port), "; use a number from 0 to 65535"));
         }
     }
     Ok(())
@@ -147,13 +154,16 @@ fn check_protocols(protocols: &[String]) -> Result<(), String> {
         // Byte and `matches!` tests: `str::contains(char)` pulls in the substring searcher.
         let is_token_char = |c: char| c.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&(c as u8));
         if p.is_empty() || !p.chars().all(is_token_char) {
-            return Err(format!(
-                "protocols[{i}] {} is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={{}}",
-                Quoted(p)
+            return Err(text!(
+                "protocols[",
+                i,
+                "] ",
+                Quoted(p),
+                " is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={}"
             ));
         }
         if protocols[..i].contains(p) {
-            return Err(format!("protocols lists {} more than once; list each subprotocol once", Quoted(p)));
+            return Err(text!("protocols lists ", Quoted(p), " more than once; list each subprotocol once"));
         }
     }
     Ok(())

@@ -1,10 +1,11 @@
 //! [`SendQueue`]: the bounded FIFO of messages sent while the connection is
 //! not open, and its [`QueueLimits`].
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 use crate::conn::message::Message;
 use crate::core::error::Error;
+use crate::core::text::text;
 
 /// How much a connection may queue while it is not open.
 ///
@@ -44,9 +45,12 @@ impl QueueLimits {
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
         if (self.max_messages == 0) != (self.max_bytes == 0) {
-            return Err(Error::InvalidConfig(format!(
-                "queue.maxMessages ({}) and queue.maxBytes ({}) must both be >= 1, or both 0 to turn queueing off",
-                self.max_messages, self.max_bytes
+            return Err(Error::InvalidConfig(text!(
+                "queue.maxMessages (",
+                self.max_messages,
+                ") and queue.maxBytes (",
+                self.max_bytes,
+                ") must both be >= 1, or both 0 to turn queueing off"
             )));
         }
         Ok(())

@@ -3,6 +3,9 @@
 //! socket is opened while one is alive, and a [`FakeClock`] with virtual
 //! time and deterministic randomness.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 use crate::conn::machine::Machine;
 use crate::conn::message::Message;
 use crate::conn::options::Options;
@@ -79,7 +82,7 @@ impl Transport for FakeTransport {
         self.next_id += 1;
         let socket = SocketId(self.next_id);
         self.live.push(socket);
-        self.opens.push((socket, url.to_owned(), protocols.to_vec()));
+        self.opens.push((socket, url.into(), protocols.to_vec()));
         Ok(socket)
     }
 
@@ -95,7 +98,7 @@ impl Transport for FakeTransport {
     fn close(&mut self, socket: SocketId, code: u16, reason: &str) {
         assert!(self.live.contains(&socket), "closed {socket:?}, which is not alive");
         assert!(self.closes.iter().all(|(s, ..)| *s != socket), "closed {socket:?} twice");
-        self.closes.push((socket, code, reason.to_owned()));
+        self.closes.push((socket, code, reason.into()));
     }
 }
 
@@ -182,7 +185,7 @@ impl Clock for FakeClock {
         let mut z = self.seed;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        (z ^ (z >> 31)) as f64 / 2f64.powi(64)
+        (z ^ (z >> 31)) as f64 / 18_446_744_073_709_551_616.0 // 2^64
     }
 }
 
@@ -241,5 +244,5 @@ pub fn advance(m: &mut FakeMachine, ms: f64) -> usize {
 /// ```
 pub fn close_socket(m: &mut FakeMachine, socket: SocketId, code: u16, reason: &str) {
     m.transport_mut().release(socket);
-    m.on_close(socket, code, reason.to_owned(), code != 1006);
+    m.on_close(socket, code, reason.into(), code != 1006);
 }

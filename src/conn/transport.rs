@@ -2,6 +2,8 @@
 //! [`Transport`] (WebSockets) and [`Clock`] (timers and randomness), and the
 //! ids they hand out.
 
+use alloc::string::String;
+
 use crate::conn::message::Message;
 
 /// The longest timer delay, in ms, that `setTimeout` honours (2^31 - 1);

@@ -1,9 +1,12 @@
 //! [`Error`]: every way a registry call can fail, with a message that says
 //! what to do.
 
-use crate::core::text::Quoted;
+use alloc::string::String;
+use core::fmt;
+
 use crate::core::handle::Handle;
 use crate::core::profile::Profile;
+use crate::core::text::{text, Quoted};
 
 /// The one error type of the library. Messages are lowercase and name the fix.
 ///
@@ -14,12 +17,12 @@ use crate::core::profile::Profile;
 /// let err = ns.registry("Missing").unwrap_err();
 /// assert!(matches!(err, Error::NotStarted { .. }));
 /// assert!(err.to_string().contains("start(\"Missing\")"));
+/// assert_eq!(err.to_string(), err.message());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Error {
     /// The profile is already registered; `handle` is the live owner (absent
     /// when a pluggable module does not hand out handles).
-    #[error("profile {profile} is already registered in {}; use the existing entry, or unregister it first", Quoted(.registry))]
     AlreadyRegistered {
         /// The profile that was asked for.
         profile: Profile,
@@ -29,30 +32,24 @@ pub enum Error {
         handle: Option<Handle>,
     },
     /// The named registry was never started, or was stopped.
-    #[error("the registry {0} is not started; call start({0}) first (start() with no name starts the default \"ProfileRegistry\")", Quoted(.name))]
     NotStarted {
         /// The registry's name.
         name: String,
     },
     /// No registry module is known under this name.
-    #[error("no registry module named {}; use \"Registry\" (the default) or pass a module object that implements register/lookup/unregister", Quoted(.module))]
     UnknownModule {
         /// The module's name.
         module: String,
     },
     /// A value cannot be a profile.
-    #[error("invalid profile: {0}")]
     InvalidProfile(String),
     /// A config, registry spec or option is malformed.
-    #[error("invalid config: {0}")]
     InvalidConfig(String),
     /// A handle is malformed (a well-formed but stale handle is not an error,
     /// it simply reads as dead).
-    #[error("invalid handle: {0}")]
     InvalidHandle(String),
     /// A send did not fit in the connection's bounded send queue; nothing was
     /// queued.
-    #[error("the send queue of {profile} is full ({messages} messages, {bytes} bytes queued; limits {max_messages} messages, {max_bytes} bytes); wait for the \"open\" event or raise queue.maxMessages / queue.maxBytes")]
     QueueFull {
         /// The connection's profile.
         profile: Profile,
@@ -66,16 +63,13 @@ pub enum Error {
         max_bytes: usize,
     },
     /// The connection was closed for good; connect again for a new one.
-    #[error("the connection of {profile} is closed; call connect() again for a new one")]
     ConnectionClosed {
         /// The connection's profile.
         profile: Profile,
     },
     /// Data that cannot be sent over a WebSocket.
-    #[error("cannot send {0}; send a string, an ArrayBuffer, a typed array or a DataView")]
     InvalidData(String),
     /// A pluggable registry module broke its contract or failed.
-    #[error("registry module {} failed: {message}", Quoted(.module))]
     Module {
         /// The module's name.
         module: String,
@@ -106,4 +100,71 @@ impl Error {
             Error::InvalidData(_) => "InvalidDataError",
         }
     }
+
+    /// What went wrong and what to do: the `Display` form and the JS error's
+    /// `message`, built without `core::fmt`.
+    ///
+    /// ```
+    /// # use profile_registry::Error;
+    /// let err = Error::NotStarted { name: "Tenants".into() };
+    /// assert_eq!(
+    ///     err.message(),
+    ///     r#"the registry "Tenants" is not started; call start("Tenants") first (start() with no name starts the default "ProfileRegistry")"#
+    /// );
+    /// ```
+    pub fn message(&self) -> String {
+        match self {
+            Error::AlreadyRegistered { profile, registry, .. } => text!(
+                "profile ",
+                profile,
+                " is already registered in ",
+                Quoted(registry),
+                "; use the existing entry, or unregister it first"
+            ),
+            Error::NotStarted { name } => text!(
+                "the registry ",
+                Quoted(name),
+                " is not started; call start(",
+                Quoted(name),
+                ") first (start() with no name starts the default \"ProfileRegistry\")"
+            ),
+            Error::UnknownModule { module } => text!(
+                "no registry module named ",
+                Quoted(module),
+                "; use \"Registry\" (the default) or pass a module object that implements register/lookup/unregister"
+            ),
+            Error::InvalidProfile(why) => text!("invalid profile: ", why),
+            Error::InvalidConfig(why) => text!("invalid config: ", why),
+            Error::InvalidHandle(why) => text!("invalid handle: ", why),
+            Error::QueueFull { profile, messages, bytes, max_messages, max_bytes } => text!(
+                "the send queue of ",
+                profile,
+                " is full (",
+                messages,
+                " messages, ",
+                bytes,
+                " bytes queued; limits ",
+                max_messages,
+                " messages, ",
+                max_bytes,
+                " bytes); wait for the \"open\" event or raise queue.maxMessages / queue.maxBytes"
+            ),
+            Error::ConnectionClosed { profile } => {
+                text!("the connection of ", profile, " is closed; call connect() again for a new one")
+            }
+            Error::InvalidData(what) => {
+                text!("cannot send ", what, "; send a string, an ArrayBuffer, a typed array or a DataView")
+            }
+            Error::Module { module, message } => text!("registry module ", Quoted(module), " failed: ", message),
+        }
+    }
 }
+
+impl fmt::Display for Error {
+    /// The [`Error::message`].
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl core::error::Error for Error {}

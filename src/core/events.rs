@@ -11,9 +11,12 @@
 //!   before any listener: for indexes that must be right whenever user code
 //!   can look (the JS `whereis` mirror).
 
-use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
-use std::rc::{Rc, Weak};
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use alloc::rc::{Rc, Weak};
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+use core::fmt;
 
 use crate::core::handle::Handle;
 use crate::core::profile::Profile;
@@ -239,8 +242,8 @@ impl Drop for Subscription {
     }
 }
 
-impl std::fmt::Debug for Subscription {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Subscription").field("active", &self.remove.is_some()).finish()
     }
 }

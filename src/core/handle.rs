@@ -5,14 +5,15 @@
 //! profile is registered again, the slot's generation moves on and the old
 //! handle reads as dead everywhere; it never resolves to another entry.
 
-use std::fmt;
-use std::str::FromStr;
-use std::sync::atomic::{AtomicU32, Ordering};
+use alloc::string::String;
+use core::fmt;
+use core::str::FromStr;
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use slotmap::{Key, KeyData};
 
-use crate::core::text::Quoted;
 use crate::core::error::Error;
+use crate::core::text::{text, Piece, Quoted};
 
 slotmap::new_key_type! {
     /// The key of one entry in one registry's slot storage.
@@ -165,6 +166,11 @@ impl Handle {
         (self.registry.0, self.key.data().as_ffi())
     }
 
+    /// The message for a value that is not a handle (`what` describes it).
+    pub(crate) fn not_a_handle(what: impl Piece) -> String {
+        text!(what, " is not a handle; use a handle returned by register or lookup")
+    }
+
     /// Rebuilds a handle from [`Handle::to_ffi`]. Any pair of numbers is
     /// accepted: a forged or foreign one is a harmless miss on lookup.
     ///
@@ -180,6 +186,17 @@ impl Handle {
     /// ```
     pub fn from_ffi(registry: u32, key: u64) -> Handle {
         Handle { registry: RegistryId(registry), key: KeyData::from_ffi(key).into() }
+    }
+}
+
+impl Piece for Handle {
+    /// The [`Display`](fmt::Display) form.
+    fn push_to(&self, out: &mut String) {
+        self.registry.0.push_to(out);
+        out.push('.');
+        self.slot().push_to(out);
+        out.push('.');
+        self.generation().push_to(out);
     }
 }
 
@@ -199,7 +216,7 @@ impl fmt::Display for Handle {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}.{}.{}", self.registry.0, self.slot(), self.generation())
+        f.write_str(&text!(self))
     }
 }
 
@@ -219,7 +236,7 @@ impl FromStr for Handle {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     fn from_str(s: &str) -> Result<Handle, Error> {
-        let bad = || Error::InvalidHandle(format!("{} is not a handle; use a handle returned by register or lookup", Quoted(s)));
+        let bad = || Error::InvalidHandle(Handle::not_a_handle(Quoted(s)));
         let mut parts = s.splitn(3, '.');
         // One spelling per handle: plain decimal digits, no sign, no leading zeros.
         let canonical = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p == "0" || !p.starts_with('0'));

@@ -3,7 +3,10 @@
 
 pub mod error;
 pub mod events;
+pub mod float;
+pub mod fxhash;
 pub mod handle;
+pub(crate) mod local;
 pub mod module;
 pub mod namespace;
 pub mod profile;

@@ -6,8 +6,9 @@
 //! without a change to the library. Any implementation plugs in by name
 //! ([`crate::Namespace::plug`]) or, from JS, as an object.
 
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use core::cell::RefCell;
 
 use crate::core::error::Error;
 use crate::core::handle::Handle;
@@ -199,7 +200,7 @@ impl<V: Clone + 'static> LocalModule<V> {
         self.registries
             .upgrade()
             .and_then(|map| map.borrow().get(name).cloned())
-            .ok_or_else(|| Error::NotStarted { name: name.to_string() })
+            .ok_or_else(|| Error::NotStarted { name: name.into() })
     }
 }
 

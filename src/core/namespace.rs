@@ -1,17 +1,21 @@
 //! [`Namespace`]: the named registries and registry modules of one realm
 //! (one JS realm is one thread here), and the seed's `whereis` over them.
 
-use std::any::{Any, TypeId};
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::any::{Any, TypeId};
+use core::cell::RefCell;
 
-use crate::core::text::Quoted;
 use crate::core::error::Error;
 use crate::core::handle::{Handle, RegistryId};
+use crate::core::local::realm_local;
 use crate::core::module::{Entry, LocalModule, Registries, RegistryModule, DEFAULT_MODULE};
 use crate::core::profile::Profile;
 use crate::core::registry::Registry;
 use crate::core::spec::{check_name, RegistrySpec, Target};
+use crate::core::text::{text, Quoted};
 use crate::core::vec_map::VecMap;
 
 struct Inner<V> {
@@ -54,7 +58,7 @@ impl<V: Clone + 'static> Default for Namespace<V> {
     }
 }
 
-thread_local! {
+realm_local! {
     static CURRENT: RefCell<VecMap<TypeId, Box<dyn Any>>> = const { RefCell::new(VecMap::new()) };
 }
 
@@ -75,7 +79,7 @@ impl<V: Clone + 'static> Namespace<V> {
         let registries: Rc<Registries<V>> = Rc::default();
         let local: Rc<dyn RegistryModule<V>> = Rc::new(LocalModule::new(&registries));
         let mut modules = VecMap::new();
-        modules.insert(DEFAULT_MODULE.to_string(), local);
+        modules.insert(DEFAULT_MODULE.into(), local);
         let modules = RefCell::new(modules);
         Namespace { inner: Rc::new(Inner { registries, modules }) }
     }
@@ -116,7 +120,7 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn start(&self, name: &str) -> Result<Registry<V>, Error> {
         check_name("registry", name)?;
         let mut map = self.inner.registries.borrow_mut();
-        Ok(map.get_or_insert_with(name.to_string(), || Registry::new(name)).clone())
+        Ok(map.get_or_insert_with(name.into(), || Registry::new(name)).clone())
     }
 
     /// Stops the registry `name`: every entry is unregistered (listeners hear
@@ -174,7 +178,7 @@ impl<V: Clone + 'static> Namespace<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn registry(&self, name: &str) -> Result<Registry<V>, Error> {
-        self.inner.registries.borrow().get(name).cloned().ok_or_else(|| Error::NotStarted { name: name.to_string() })
+        self.inner.registries.borrow().get(name).cloned().ok_or_else(|| Error::NotStarted { name: name.into() })
     }
 
     /// The names of the running registries.
@@ -265,12 +269,13 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn plug(&self, module: &str, implementation: Rc<dyn RegistryModule<V>>) -> Result<(), Error> {
         check_name("module", module)?;
         if module == DEFAULT_MODULE {
-            return Err(Error::InvalidConfig(format!(
-                "the module name {} belongs to the default module; plug yours under another name",
-                Quoted(DEFAULT_MODULE)
+            return Err(Error::InvalidConfig(text!(
+                "the module name ",
+                Quoted(DEFAULT_MODULE),
+                " belongs to the default module; plug yours under another name"
             )));
         }
-        self.inner.modules.borrow_mut().insert(module.to_string(), implementation);
+        self.inner.modules.borrow_mut().insert(module.into(), implementation);
         Ok(())
     }
 
@@ -307,7 +312,7 @@ impl<V: Clone + 'static> Namespace<V> {
             .borrow()
             .get(module)
             .cloned()
-            .ok_or_else(|| Error::UnknownModule { module: module.to_string() })
+            .ok_or_else(|| Error::UnknownModule { module: module.into() })
     }
 
     fn target(&self, target: &impl Target) -> Result<(Rc<dyn RegistryModule<V>>, RegistrySpec), Error> {

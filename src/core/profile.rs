@@ -5,10 +5,14 @@
 //! compared and hashed by value. Building one from bad input is an
 //! [`Error::InvalidProfile`], never a panic.
 
-use std::fmt;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
-use crate::core::text::Quoted;
 use crate::core::error::Error;
+use crate::core::float::is_whole;
+use crate::core::text::{text, Piece, Quoted};
 
 /// The largest integer magnitude a profile may hold: JavaScript's
 /// `Number.MAX_SAFE_INTEGER` (2^53 - 1), so every integer profile survives a
@@ -90,9 +94,10 @@ impl Profile {
     pub fn string(s: impl Into<String>) -> Result<Profile, Error> {
         let s = s.into();
         if s.len() > Self::MAX_STRING_BYTES {
-            return Err(Error::InvalidProfile(format!(
-                "a string profile may be at most {} bytes long, got {}",
+            return Err(Error::InvalidProfile(text!(
+                "a string profile may be at most ",
                 Self::MAX_STRING_BYTES,
+                " bytes long, got ",
                 s.len()
             )));
         }
@@ -108,8 +113,9 @@ impl Profile {
     /// ```
     pub fn int(n: i64) -> Result<Profile, Error> {
         if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) {
-            return Err(Error::InvalidProfile(format!(
-                "an integer profile must be a safe integer (|n| <= 2^53 - 1), got {n}"
+            return Err(Error::InvalidProfile(text!(
+                "an integer profile must be a safe integer (|n| <= 2^53 - 1), got ",
+                n
             )));
         }
         Ok(Profile::Int(n))
@@ -126,7 +132,7 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn number(n: f64) -> Result<Profile, Error> {
-        if !n.is_finite() || n.fract() != 0.0 || n.abs() > MAX_SAFE_INTEGER as f64 {
+        if !n.is_finite() || !is_whole(n) || !(-MAX_SAFE_INTEGER as f64..=MAX_SAFE_INTEGER as f64).contains(&n) {
             // No float formatting here: it would weigh on the wasm size.
             return Err(Error::InvalidProfile(
                 "a number profile must be a safe integer (no fraction, NaN or infinity; |n| <= 2^53 - 1)".into(),
@@ -146,20 +152,23 @@ impl Profile {
     /// ```
     pub fn list(items: Vec<Profile>) -> Result<Profile, Error> {
         if items.len() > Self::MAX_LIST_LEN {
-            return Err(Error::InvalidProfile(format!(
-                "a list profile may hold at most {} items, got {}",
+            return Err(Error::InvalidProfile(text!(
+                "a list profile may hold at most ",
                 Self::MAX_LIST_LEN,
+                " items, got ",
                 items.len()
             )));
         }
         let p = Profile::List(items.into_boxed_slice());
         if p.depth() > Self::MAX_DEPTH {
-            return Err(Error::InvalidProfile(format!(
-                "a list profile may nest at most {} levels deep",
-                Self::MAX_DEPTH
-            )));
+            return Err(Error::InvalidProfile(Self::too_deep()));
         }
         Ok(p)
+    }
+
+    /// The message of a list nested more than [`Profile::MAX_DEPTH`] levels.
+    pub(crate) fn too_deep() -> String {
+        text!("a list profile may nest at most ", Self::MAX_DEPTH, " levels deep")
     }
 
     /// How deeply lists nest: 0 for a scalar, 1 for a flat list.
@@ -223,24 +232,31 @@ impl From<bool> for Profile {
     }
 }
 
+impl Piece for Profile {
+    /// A canonical, JSON-like form: `"alice"`, `7`, `true`, `["acme", 7]`.
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Profile::Bool(b) => b.push_to(out),
+            Profile::Int(n) => n.push_to(out),
+            Profile::Str(s) => Quoted(s).push_to(out),
+            Profile::List(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.push_to(out);
+                }
+                out.push(']');
+            }
+        }
+    }
+}
+
 impl fmt::Display for Profile {
     /// A canonical, JSON-like form: `"alice"`, `7`, `true`, `["acme", 7]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Profile::Bool(b) => write!(f, "{b}"),
-            Profile::Int(n) => write!(f, "{n}"),
-            Profile::Str(s) => write!(f, "{}", Quoted(s)),
-            Profile::List(items) => {
-                f.write_str("[")?;
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{item}")?;
-                }
-                f.write_str("]")
-            }
-        }
+        f.write_str(&text!(self))
     }
 }
 

@@ -1,14 +1,16 @@
 //! [`Registry`]: unique profile -> value registrations with generational
 //! handles, the in-realm counterpart of an Elixir `Registry` with unique keys.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use core::fmt;
 
 use slotmap::SlotMap;
 
 use crate::core::error::Error;
 use crate::core::events::{Event, EventKind, Listeners, Subscription};
+use crate::core::fxhash::FxHashMap;
 use crate::core::handle::{Handle, RegistryId, SlotKey};
 use crate::core::profile::Profile;
 
@@ -19,7 +21,7 @@ struct Slot<V> {
 
 struct State<V> {
     slots: SlotMap<SlotKey, Slot<V>>,
-    index: HashMap<Profile, SlotKey>,
+    index: FxHashMap<Profile, SlotKey>,
 }
 
 pub(crate) struct Shared<V> {
@@ -65,8 +67,8 @@ impl<V> Clone for Registry<V> {
     }
 }
 
-impl<V> std::fmt::Debug for Registry<V> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl<V> fmt::Debug for Registry<V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registry").field("name", &self.shared.name).field("id", &self.shared.id).finish()
     }
 }
@@ -86,7 +88,7 @@ impl<V: Clone + 'static> Registry<V> {
             shared: Rc::new(Shared {
                 id: RegistryId::fresh(),
                 name: name.into(),
-                state: RefCell::new(State { slots: SlotMap::with_key(), index: HashMap::new() }),
+                state: RefCell::new(State { slots: SlotMap::with_key(), index: FxHashMap::default() }),
                 listeners: Listeners::new(),
             }),
         }
@@ -134,7 +136,7 @@ impl<V: Clone + 'static> Registry<V> {
             if let Some(&key) = st.index.get(&profile) {
                 return Err(Error::AlreadyRegistered {
                     profile,
-                    registry: self.name().to_string(),
+                    registry: self.name().into(),
                     handle: Some(Handle::new(self.shared.id, key)),
                 });
             }
@@ -328,7 +330,7 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn update_value(&self, profile: &Profile, f: impl FnOnce(V) -> V) -> Option<V> {
-        self.try_update_value(profile, |v| Ok::<V, std::convert::Infallible>(f(v))).unwrap_or_else(|never| match never {})
+        self.try_update_value(profile, |v| Ok::<V, core::convert::Infallible>(f(v))).unwrap_or_else(|never| match never {})
     }
 
     /// [`Registry::update_value`] with a fallible `f`: when `f` fails, its

@@ -2,10 +2,12 @@
 //! module and registry name a config means, with defaults) and [`via`] (the
 //! restart-safe name of a profile's entry).
 
-use crate::core::text::Quoted;
+use alloc::string::String;
+
 use crate::core::error::Error;
 use crate::core::module::DEFAULT_MODULE;
 use crate::core::profile::Profile;
+use crate::core::text::{text, Quoted};
 
 /// The name of the default registry.
 ///
@@ -41,8 +43,12 @@ pub const MAX_NAME_BYTES: usize = 256;
 /// ```
 pub fn check_name(what: &str, name: &str) -> Result<(), Error> {
     if name.is_empty() || name.len() > MAX_NAME_BYTES {
-        return Err(Error::InvalidConfig(format!(
-            "a {what} name must be a non-empty string of at most {MAX_NAME_BYTES} bytes, got {}",
+        return Err(Error::InvalidConfig(text!(
+            "a ",
+            what,
+            " name must be a non-empty string of at most ",
+            MAX_NAME_BYTES,
+            " bytes, got ",
             Quoted(name)
         )));
     }

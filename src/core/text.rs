@@ -1,55 +1,168 @@
-//! Values in messages, written without Rust's heavier formatting machinery
-//! (float formatting, `Debug` escaping with its Unicode tables), which would
-//! add tens of kilobytes to the wasm for error messages alone:
-//! [`Num`] for floats, [`Quoted`] for strings.
+//! Messages built without `core::fmt`: the formatting machinery (and float
+//! formatting, `Debug` escaping with its Unicode tables) would add tens of
+//! kilobytes to the wasm for error messages alone.
+//!
+//! A message is [`Piece`]s pushed into a `String` in order: string slices,
+//! integers, [`Num`] for floats, [`Quoted`] for strings. The
+//! crate's `text!` macro joins pieces the way `format!("{}{}...")` would.
+//! `Display` impls (for native users) delegate to the same code.
 
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
-/// Displays an `f64` the way a person reads it: `250`, `0.5`, `1.234`
-/// (at most three decimals), `NaN`, `Infinity`.
+/// Something that writes itself into a message.
+///
+/// ```
+/// use profile_registry::core::text::{Num, Piece, Quoted};
+///
+/// let mut msg = String::new();
+/// for piece in [&"got " as &dyn Piece, &Quoted("a"), &" and ", &-12i64, &" and ", &Num(0.5)] {
+///     piece.push_to(&mut msg);
+/// }
+/// assert_eq!(msg, r#"got "a" and -12 and 0.5"#);
+/// ```
+pub trait Piece {
+    /// Appends `self` to `out`.
+    fn push_to(&self, out: &mut String);
+}
+
+/// A `String` of the pieces in order: `text!("got ", n, " items")` is
+/// `format!("got {n} items")` without `core::fmt`.
+macro_rules! text {
+    ($($piece:expr),+ $(,)?) => {{
+        let mut out = ::alloc::string::String::new();
+        $( $crate::core::text::Piece::push_to(&$piece, &mut out); )+
+        out
+    }};
+}
+
+pub(crate) use text;
+
+impl Piece for str {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl Piece for String {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(self);
+    }
+}
+
+impl<T: Piece + ?Sized> Piece for &T {
+    fn push_to(&self, out: &mut String) {
+        (**self).push_to(out);
+    }
+}
+
+impl Piece for bool {
+    fn push_to(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+/// Unsigned integers, in decimal.
+macro_rules! unsigned_pieces {
+    ($($int:ty),*) => {$(
+        impl Piece for $int {
+            fn push_to(&self, out: &mut String) {
+                push_digits(out, *self as u64, 10);
+            }
+        }
+    )*};
+}
+
+unsigned_pieces!(u16, u32, u64, usize);
+
+impl Piece for i64 {
+    fn push_to(&self, out: &mut String) {
+        if *self < 0 {
+            out.push('-');
+        }
+        push_digits(out, self.unsigned_abs(), 10);
+    }
+}
+
+/// Appends `n` in `radix` (at most 16), lowercase and without leading zeros,
+/// as `{}` and `{:x}` write it.
+fn push_digits(out: &mut String, n: u64, radix: u64) {
+    let mut unit = 1;
+    while n / unit >= radix {
+        unit *= radix;
+    }
+    loop {
+        out.push(char::from_digit((n / unit % radix) as u32, 16).unwrap_or('?'));
+        if unit == 1 {
+            return;
+        }
+        unit /= radix;
+    }
+}
+
+/// An `f64` the way a person reads it: `250`, `0.5`, `1.234` (at most three
+/// decimals), `NaN`, `Infinity`.
 ///
 /// ```
 /// use profile_registry::core::text::Num;
 /// assert_eq!(Num(250.0).to_string(), "250");
 /// assert_eq!(Num(-0.5).to_string(), "-0.5");
 /// assert_eq!(Num(1.0 / 3.0).to_string(), "0.333");
+/// assert_eq!(Num(0.0005).to_string(), "0.001"); // rounded half away from zero
 /// assert_eq!(Num(f64::NEG_INFINITY).to_string(), "-Infinity");
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Num(pub f64);
 
-impl fmt::Display for Num {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Piece for Num {
+    fn push_to(&self, out: &mut String) {
         let x = self.0;
         if x.is_nan() {
-            return f.write_str("NaN");
+            return out.push_str("NaN");
         }
         if x < 0.0 {
-            f.write_str("-")?;
+            out.push('-');
         }
-        let x = x.abs();
+        let x = if x < 0.0 { -x } else { x };
         if x.is_infinite() {
-            return f.write_str("Infinity");
+            return out.push_str("Infinity");
         }
         if x >= 1e18 {
-            return f.write_str("a very large number");
+            return out.push_str("a very large number");
         }
-        let milli = (x * 1000.0).round() as u64;
+        let milli = round(x * 1000.0);
         let (whole, frac) = (milli / 1000, milli % 1000);
-        write!(f, "{whole}")?;
+        push_digits(out, whole, 10);
         if frac != 0 {
             let digits = [frac / 100, frac / 10 % 10, frac % 10];
             let used = if digits[2] != 0 { 3 } else if digits[1] != 0 { 2 } else { 1 };
-            f.write_str(".")?;
-            for d in &digits[..used] {
-                write!(f, "{d}")?;
+            out.push('.');
+            for &d in &digits[..used] {
+                push_digits(out, d, 10);
             }
         }
-        Ok(())
     }
 }
 
-/// Displays a string in double quotes, escaping only `"`, `\\` and control
+/// `x.round() as u64` (half away from zero) for `x >= 0`, which `core`
+/// lacks: below 2^52 the cast truncates exactly and `x - t` is exact; above,
+/// `x` is whole (or past `u64::MAX`, where both saturate).
+fn round(x: f64) -> u64 {
+    let t = x as u64;
+    if x - t as f64 >= 0.5 {
+        t.saturating_add(1)
+    } else {
+        t
+    }
+}
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&text!(self))
+    }
+}
+
+/// A string in double quotes, escaping only `"`, `\\` and control
 /// characters: `"alice"`, `"say \\"hi\\""`.
 ///
 /// ```
@@ -57,14 +170,14 @@ impl fmt::Display for Num {
 /// assert_eq!(Quoted("alice").to_string(), "\"alice\"");
 /// assert_eq!(Quoted("a\"b").to_string(), r#""a\"b""#);
 /// assert_eq!(Quoted("tab\t").to_string(), r#""tab\u{9}""#);
-/// assert_eq!(Quoted("é\n\\\"x").to_string(), r#""é\u{a}\\\"x""#);
+/// assert_eq!(Quoted("é\n\\\"x\u{7f}").to_string(), r#""é\u{a}\\\"x\u{7f}""#);
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq)]
 pub struct Quoted<'a>(pub &'a str);
 
-impl fmt::Display for Quoted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"")?;
+impl Piece for Quoted<'_> {
+    fn push_to(&self, out: &mut String) {
+        out.push('"');
         let needs_escape = |c: char| c == '"' || c == '\\' || c.is_control();
         // Pieces that each end with the character to escape (the last one
         // may not): no string indexing, whose panic path would pull in
@@ -73,16 +186,70 @@ impl fmt::Display for Quoted<'_> {
             let mut chars = piece.chars();
             match chars.next_back() {
                 Some(c) if needs_escape(c) => {
-                    f.write_str(chars.as_str())?;
+                    out.push_str(chars.as_str());
                     match c {
-                        '"' => f.write_str("\\\"")?,
-                        '\\' => f.write_str("\\\\")?,
-                        _ => write!(f, "\\u{{{:x}}}", c as u32)?,
+                        '"' => out.push_str("\\\""),
+                        '\\' => out.push_str("\\\\"),
+                        _ => {
+                            out.push_str("\\u{");
+                            push_digits(out, u64::from(c), 16);
+                            out.push('}');
+                        }
                     }
                 }
-                _ => f.write_str(piece)?,
+                _ => out.push_str(piece),
             }
         }
-        f.write_str("\"")
+        out.push('"');
+    }
+}
+
+impl fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&text!(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+
+    #[test]
+    fn integers_read_as_with_format() {
+        for n in [0, 1, 9, 10, 99, 100, 12345, -1, -10, i64::MAX, i64::MIN] {
+            assert_eq!(text!(n), format!("{n}"));
+        }
+        for n in [u64::MAX, 1 << 63, 10_000_000_000_000_000_000] {
+            assert_eq!(text!(n), format!("{n}"));
+        }
+        assert_eq!(text!(7u16, " ", 8u32, " ", 9usize, " ", "x", " ", true), "7 8 9 x true");
+    }
+
+    #[test]
+    fn numbers_match_the_formatted_rounding() {
+        for x in [0.0, -0.0, 0.4994, 0.4995, 0.5, 1.0005, 2.25, 123.456789, 9.999_9, 1e15 + 0.5, 4.5e15, 1e17, 9.99e17] {
+            let milli = (x * 1000.0f64).round() as u64;
+            let (whole, frac) = (milli / 1000, milli % 1000);
+            let expected = match frac {
+                0 => format!("{whole}"),
+                _ => format!("{whole}.{}", format!("{frac:03}").trim_end_matches('0')),
+            };
+            assert_eq!(Num(x).to_string(), expected, "{x}");
+            assert_eq!(round(x * 1000.0), milli, "{x}");
+        }
+        assert_eq!(Num(1e18).to_string(), "a very large number");
+        assert_eq!(Num(f64::NAN).to_string(), "NaN");
+        assert_eq!(Num(0.05).to_string(), "0.05");
+        assert_eq!(Num(0.001).to_string(), "0.001");
+        assert_eq!(Num(3.1).to_string(), "3.1");
+    }
+
+    #[test]
+    fn escapes_read_as_with_format() {
+        for c in ['\0', '\u{1f}', '\u{7f}', '\u{9f}', '\u{85}'] {
+            let s = c.to_string();
+            assert_eq!(Quoted(&s).to_string(), format!("\"\\u{{{:x}}}\"", c as u32));
+        }
     }
 }

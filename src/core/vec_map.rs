@@ -3,7 +3,8 @@
 //! Linear lookups beat hashing at these sizes, and it keeps the wasm small:
 //! one simple loop per key type instead of a hash table per map.
 
-use std::borrow::Borrow;
+use alloc::vec::Vec;
+use core::borrow::Borrow;
 
 /// A map in insertion order with linear lookups.
 ///
@@ -92,7 +93,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
     /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         match self.position(&key) {
-            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Some(i) => Some(core::mem::replace(&mut self.entries[i].1, value)),
             None => {
                 self.entries.push((key, value));
                 None

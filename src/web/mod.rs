@@ -10,6 +10,8 @@ pub mod socket;
 pub mod timer;
 pub mod transport;
 
+use alloc::string::String;
+
 use wasm_bindgen::prelude::*;
 
 use crate::conn::{SocketId, TimerId};

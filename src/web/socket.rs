@@ -1,14 +1,16 @@
 //! A WebSocket made with any WebSocket-like constructor (the browser's, the
 //! `ws` package's, workerd's), and the guard that owns its handlers.
 
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use core::cell::RefCell;
 
 use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::conn::SocketId;
+use crate::core::text::text;
 use crate::web::timer::Timeout;
 use crate::web::{Inbox, Input};
 
@@ -63,7 +65,7 @@ impl SocketGuard {
         let protocols: Array = protocols.iter().map(|p| JsValue::from_str(p)).collect();
         let args = Array::of2(&JsValue::from_str(url), &protocols);
         let socket: Socket = Reflect::construct(ctor, &args)
-            .map_err(|e| format!("the WebSocket constructor threw: {}", crate::web::transport::message_of(&e)))?
+            .map_err(|e| text!("the WebSocket constructor threw: ", crate::web::transport::message_of(&e)))?
             .unchecked_into();
         let _ = Reflect::set(&socket, &JsValue::from_str("binaryType"), &JsValue::from_str("arraybuffer"));
         let deliver = {
@@ -121,7 +123,7 @@ impl SocketGuard {
 
     /// Sends `data` (a string or a typed array).
     pub fn send(&self, data: &JsValue) -> Result<(), String> {
-        self.socket.send(data).map_err(|e| format!("send failed: {}", crate::web::transport::message_of(&e)))
+        self.socket.send(data).map_err(|e| text!("send failed: ", crate::web::transport::message_of(&e)))
     }
 
     /// Starts the closing handshake (the close event arrives later).

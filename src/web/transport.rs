@@ -1,7 +1,8 @@
 //! [`WebTransport`] and [`WebClock`]: the machine's [`Transport`] and
 //! [`Clock`] over real WebSockets and `setTimeout`.
 
-use std::rc::Weak;
+use alloc::rc::Weak;
+use alloc::string::String;
 
 use js_sys::{Function, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};

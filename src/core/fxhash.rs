@@ -1,0 +1,103 @@
+//! [`FxHasher`]: the small, fast, unkeyed hasher of the profile index
+//! ([`FxHashMap`], a `hashbrown` map, std's `HashMap` without std).
+//!
+//! Unkeyed is fine here: profiles are chosen by the app, not by an attacker
+//! flooding one bucket, and std's `RandomState` has no random seed on
+//! `wasm32-unknown-unknown` either.
+
+use core::hash::{BuildHasherDefault, Hasher};
+
+/// A `HashMap` hashed with [`FxHasher`].
+///
+/// ```
+/// use profile_registry::core::fxhash::FxHashMap;
+/// use profile_registry::Profile;
+///
+/// let mut index: FxHashMap<Profile, u32> = FxHashMap::default();
+/// index.insert("alice".into(), 1);
+/// assert_eq!(index.get(&Profile::from("alice")), Some(&1));
+/// ```
+pub type FxHashMap<K, V> = hashbrown::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// The hash of rustc's `FxHasher` (one rotate, xor and multiply per word),
+/// with its halves swapped at the end.
+///
+/// The multiply mixes upwards, so the high half of the state is the mixed
+/// one; `hashbrown` takes its bucket from the low bits of the hash and, on
+/// wasm32, its 7-bit tag from the top of the low 32 bits, so [`Hasher::finish`]
+/// hands it the high half there.
+///
+/// ```
+/// use core::hash::{Hash, Hasher};
+/// use profile_registry::core::fxhash::FxHasher;
+/// use profile_registry::Profile;
+///
+/// let hash = |p: &Profile| {
+///     let mut h = FxHasher::default();
+///     p.hash(&mut h);
+///     h.finish()
+/// };
+/// assert_eq!(hash(&"alice".into()), hash(&"alice".into()));
+/// assert_ne!(hash(&"alice".into()), hash(&"alicf".into()));
+/// assert_ne!(hash(&Profile::int(1)?), hash(&"1".into()));
+/// # Ok::<(), profile_registry::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+/// rustc's `FxHasher` multiplier (64-bit).
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            self.add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+        }
+        let mut last = [0; 8];
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u16(&mut self, n: u16) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash.rotate_left(32)
+    }
+}
