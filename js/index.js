@@ -40,6 +40,10 @@ function mirrorOf(name) {
   return m;
 }
 
+// Whether a mirror's registry is running: a stopped one's map holds only
+// the marker key `null` (the size test spares most misses the lookup).
+const running = (m) => m.size !== 1 || !m.has(null);
+
 const wellFormed = typeof String.prototype.isWellFormed === "function"
   ? (s) => s.isWellFormed()
   : () => false; // no fast answer for strings: wasm checks them
@@ -84,7 +88,7 @@ function whereisMiss(config, profile, m, p) {
     const v = m?.get(p);
     if (v !== undefined && p !== null) return v;
   }
-  if (m !== undefined && p !== NOT_FAST && !m.has(null) && scalar(p)) return undefined;
+  if (m !== undefined && p !== NOT_FAST && running(m) && scalar(p)) return undefined;
   return wasm.whereis(config, profile);
 }
 
@@ -132,7 +136,7 @@ export function bind(config) {
   if (module !== DEFAULT_MODULE) return Object.freeze({ whereis: (profile) => whereis(config, profile) });
   wasm.count(config); // throws RegistryNotStartedError, naming the fix, if it is not started
   const m = mirrorOf(name);
-  const miss = (profile) => (!m.has(null) && scalar(profile) ? undefined : wasm.whereis(config, profile));
+  const miss = (profile) => (running(m) && scalar(profile) ? undefined : wasm.whereis(config, profile));
   return Object.freeze({
     name,
     whereis(profile) {

@@ -638,6 +638,23 @@ describe("input hardening", () => {
     assert.throws(() => pr.whereis(badOwn), { name: "InvalidConfigError" });
   });
 
+  test("a miss in a running registry is undefined, in a stopped one an error, whatever its size", () => {
+    const one = { registry: "PkgTest-one-entry" };
+    pr.start(one.registry);
+    const reg = pr.bind(one);
+    for (const entries of [0, 1, 2]) {
+      for (let i = 0; i < entries; i++) pr.register(one, `e${i}`, i);
+      assert.equal(pr.whereis(one, "missing"), undefined, `running, ${entries} entries`);
+      assert.equal(reg.whereis("missing"), undefined, `bound, running, ${entries} entries`);
+      pr.stop(one.registry);
+      assert.throws(() => pr.whereis(one, "missing"), { name: "RegistryNotStartedError" }, `stopped after ${entries} entries`);
+      assert.throws(() => pr.whereis(one, "e0"), { name: "RegistryNotStartedError" });
+      assert.throws(() => reg.whereis("missing"), { name: "RegistryNotStartedError" });
+      pr.start(one.registry);
+    }
+    pr.stop(one.registry);
+  });
+
   test("whereis takes the config's own profile when none is passed, and checks it when both are", () => {
     pr.register(cfg, "own-1", "one");
     pr.register(cfg, "own-2", "two");
