@@ -96,8 +96,12 @@ function whereisMiss(config, profile, m, p) {
 // undefined when only wasm can answer (another module, a bad config, a
 // throwing getter: wasm reports those as typed errors).
 function mirrorFor(config) {
-  if (typeof config !== "object" || config === null || Array.isArray(config)) return undefined;
+  if (config === null) return undefined;
   try {
+    // Plain objects only (vias are too): arrays, primitives, functions, class
+    // instances and null-prototype objects take the full path. Cheaper than
+    // typeof + Array.isArray in current V8.
+    if (config.constructor !== Object) return undefined;
     const via = config.via;
     if (via !== undefined) return via === DEFAULT_MODULE ? named(config.name) : undefined;
     const r = config.registry;

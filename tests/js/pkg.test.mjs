@@ -638,6 +638,24 @@ describe("input hardening", () => {
     assert.throws(() => pr.whereis(badOwn), { name: "InvalidConfigError" });
   });
 
+  test("configs that are not plain objects give the same answers through the full path", () => {
+    pr.register(cfg, "shape-1", "one");
+    try {
+      const bare = Object.assign(Object.create(null), cfg);
+      class Settings { constructor() { this.registry = cfg.registry; } }
+      for (const c of [bare, new Settings(), Object.freeze({ ...cfg })]) {
+        assert.equal(pr.whereis(c, "shape-1"), "one");
+        assert.equal(pr.whereis(c, "shape-2"), undefined);
+        assert.throws(() => pr.whereis(c, 1.5), { name: "InvalidProfileError" });
+      }
+      for (const bad of [[], "Tenants", 7, () => {}]) {
+        assert.throws(() => pr.whereis(bad, "shape-1"), { name: "InvalidConfigError" }, String(bad));
+      }
+    } finally {
+      pr.unregister(cfg, "shape-1");
+    }
+  });
+
   test("a miss in a running registry is undefined, in a stopped one an error, whatever its size", () => {
     const one = { registry: "PkgTest-one-entry" };
     pr.start(one.registry);
