@@ -12,10 +12,14 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
+// Set by the test command at build time; a plain build of the tests still
+// compiles and says how to run them.
+#[allow(clippy::option_env_unwrap)]
 fn ws_url() -> &'static str {
     option_env!("WS_TEST_URL").expect("WS_TEST_URL is not set: run these tests through scripts/test.sh (tests/js/with-server.mjs)")
 }
 
+#[allow(clippy::option_env_unwrap)]
 fn control_url() -> &'static str {
     option_env!("WS_CONTROL_URL").expect("WS_CONTROL_URL is not set: run through scripts/test.sh")
 }

@@ -289,7 +289,7 @@ impl Conn {
     }
 
     fn ended(&self) -> bool {
-        self.machine.borrow().as_ref().is_none_or(|m| m.state() == State::Closed)
+        self.machine.borrow().as_ref().map_or(true, |m| m.state() == State::Closed)
     }
 
     /// After a socket closed: forget this connection if it is over, and

@@ -71,7 +71,7 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
             .map_err(|_| Error::InvalidProfile("reading the length of a list profile threw".into()))?
             .as_f64()
             .unwrap_or(f64::INFINITY);
-        if !(len <= Profile::MAX_LIST_LEN as f64) {
+        if len.is_nan() || len > Profile::MAX_LIST_LEN as f64 {
             return Err(Error::InvalidProfile(text!(
                 "a list profile may hold at most ",
                 Profile::MAX_LIST_LEN,

@@ -88,7 +88,7 @@ impl SocketGuard {
         // as soon as it does).
         let fallback: Rc<RefCell<Option<Timeout>>> = Rc::default();
         let on_error = {
-            let (slot, target, deliver) = (Rc::downgrade(&fallback), JsValue::from(socket.clone()), deliver.clone());
+            let (slot, target, deliver) = (Rc::downgrade(&fallback), socket.clone(), deliver.clone());
             Closure::<dyn Fn(JsValue)>::new(move |event: JsValue| {
                 let msg = text(prop(&event, "message"));
                 deliver(Input::Error(id, if msg.is_empty() { "the socket reported an error".into() } else { msg }));
