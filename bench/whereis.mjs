@@ -15,7 +15,7 @@
 //   whereis(undefined, k)
 //   whereis(via)            via({}, k) precomputed per key
 //   bind({}).whereis(k)     the registry view resolved once
-//   whereis({}, miss)       extra: N never-registered keys (the wasm path)
+//   whereis({}, miss)       extra: N never-registered keys (answered in JS)
 // then, on the same N keys, the correctness-under-churn variant: between timed
 // batches a random subset is unregistered and (mostly) re-registered with new
 // value objects; every timed call checks identity against the expected current
@@ -23,6 +23,8 @@
 // churn step all keys are also checked (untimed) through whereis(undefined, k)
 // and whereis(via). "Map.get+churn" does the same checked loop on a Map
 // mutated the same way, as the like-for-like baseline for the churn row.
+// The "x Map.get" ratio is paired: the median over rounds of each round's
+// time over its baseline's in that same round.
 //
 // Every timed loop sums `value.id` into a checksum that is returned and
 // printed, so the calls cannot be eliminated as dead code.
@@ -325,13 +327,18 @@ export async function runWhereisBench(R, opts = {}) {
       await yieldToLoop();
     }
 
-    const base = median(variants[0].samples);
-    for (const v of [...variants, ...churnVariants]) {
-      const ns = median(v.samples);
-      rows.push({
-        n, variant: v.name, nsPerCall: +ns.toFixed(2), ratio: +(ns / base).toFixed(2),
-        minNs: +Math.min(...v.samples).toFixed(2), maxNs: +Math.max(...v.samples).toFixed(2),
-      });
+    // Ratios are paired: each round's time over its baseline's in the same
+    // round (Map.get(k), or Map.get+churn for the churn rows), then the
+    // median, so the machine's speed drifting between rounds cancels out.
+    for (const [group, base] of [[variants, variants[0]], [churnVariants, churnVariants[0]]]) {
+      for (const v of group) {
+        const ns = median(v.samples);
+        const ratio = median(v.samples.map((x, r) => x / base.samples[r]));
+        rows.push({
+          n, variant: v.name, nsPerCall: +ns.toFixed(2), ratio: +ratio.toFixed(2),
+          minNs: +Math.min(...v.samples).toFixed(2), maxNs: +Math.max(...v.samples).toFixed(2),
+        });
+      }
     }
 
     for (let i = 0; i < n; i++) if (curR[i] !== undefined) unregister({}, keys[i]);
