@@ -72,12 +72,7 @@ fn profile_at(v: &JsValue, depth: usize) -> Result<Profile, Error> {
             .as_f64()
             .unwrap_or(f64::INFINITY);
         if len.is_nan() || len > Profile::MAX_LIST_LEN as f64 {
-            return Err(Error::InvalidProfile(text!(
-                "a list profile may hold at most ",
-                Profile::MAX_LIST_LEN,
-                " items, got ",
-                describe(&get(v, "length").unwrap_or(JsValue::UNDEFINED))
-            )));
+            return Err(Error::InvalidProfile(Profile::too_long(describe(&get(v, "length").unwrap_or(JsValue::UNDEFINED)))));
         }
         let len = len as u32;
         let mut items = Vec::with_capacity(len as usize);

@@ -152,18 +152,18 @@ impl Profile {
     /// ```
     pub fn list(items: Vec<Profile>) -> Result<Profile, Error> {
         if items.len() > Self::MAX_LIST_LEN {
-            return Err(Error::InvalidProfile(text!(
-                "a list profile may hold at most ",
-                Self::MAX_LIST_LEN,
-                " items, got ",
-                items.len()
-            )));
+            return Err(Error::InvalidProfile(Self::too_long(items.len())));
         }
         let p = Profile::List(items.into_boxed_slice());
         if p.depth() > Self::MAX_DEPTH {
             return Err(Error::InvalidProfile(Self::too_deep()));
         }
         Ok(p)
+    }
+
+    /// The message of a list of `got` items, more than [`Profile::MAX_LIST_LEN`].
+    pub(crate) fn too_long(got: impl Piece) -> String {
+        text!("a list profile may hold at most ", Self::MAX_LIST_LEN, " items, got ", got)
     }
 
     /// The message of a list nested more than [`Profile::MAX_DEPTH`] levels.
