@@ -1,4 +1,5 @@
-// Helpers of the e2e test (../e2e.test.mjs): headless Chromium through
+// Helpers of the e2e test (../e2e.test.mjs) and the browser scenarios
+// (../browsers.test.mjs): headless Chromium and Firefox ESR through
 // playwright-core, pages that may only reach the local server, the page's
 // console errors collected for failure messages, bounded waits, and readers
 // for the demo page's DOM (www/) and the server's /control API.
@@ -8,8 +9,16 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+export const FIREFOX = process.env.FIREFOX ?? "/usr/bin/firefox-esr";
 
-const { chromium } = await import(new URL("../node_modules/playwright-core/index.mjs", import.meta.url).href);
+const { chromium, firefox } = await import(new URL("../node_modules/playwright-core/index.mjs", import.meta.url).href);
+
+/** Throws a clear message when a browser's executable is missing. */
+function checkInstalled(name, file, apt) {
+  if (path.isAbsolute(file) && !existsSync(file)) {
+    throw new Error(`${name} is not installed (no ${file}): apt-get install -y ${apt}, or bash scripts/setup.sh`);
+  }
+}
 
 /** Throws a clear message when the package was not built. */
 export function checkBuilt() {
@@ -17,13 +26,25 @@ export function checkBuilt() {
   if (missing.length) throw new Error(`missing ${missing.join(", ")}; build the package first: bash scripts/build.sh`);
 }
 
+/** Headless Chromium (Debian's, or $CHROMIUM), with a fresh temporary profile. */
 export async function launch() {
+  checkInstalled("Chromium", CHROMIUM, "chromium");
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--no-first-run", "--disable-quic"],
     timeout: 15_000,
   });
+}
+
+/**
+ * Headless Firefox ESR (Debian's, or $FIREFOX), with a fresh temporary
+ * profile, driven over WebDriver BiDi (playwright-core's "moz-firefox"
+ * channel: a stock Firefox, not Playwright's patched build).
+ */
+export async function launchFirefox() {
+  checkInstalled("Firefox ESR", FIREFOX, "firefox-esr");
+  return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless: true, timeout: 15_000 });
 }
 
 /**
