@@ -526,6 +526,17 @@ export class InvalidDataError extends Error {
   static [Symbol.hasInstance](value: unknown): value is InvalidDataError;
 }
 
+/**
+ * Thrown by every function used before the wasm is initialised: call
+ * `await init()` (or `initSync({ module })`) first, or import
+ * `profile-registry/node` in Node and Deno.
+ */
+export class NotInitializedError extends Error {
+  constructor(message?: string);
+  name: "NotInitializedError";
+  static [Symbol.hasInstance](value: unknown): value is NotInitializedError;
+}
+
 // ===========================================================================
 // CONNECTION API: `connect`, `Connection` (and their option and event types).
 // The runtime is `connect` / `Connection` at the end of js/index.js, and

@@ -76,7 +76,7 @@ export async function runSoak({
   }
   const { startServer } = await import(pathToFileURL(path.join(root, "tests/js/server.mjs")).href);
   const pr = await import(pathToFileURL(path.join(root, "pkg/node.js")).href);
-  const { __connCount } = await import(pathToFileURL(path.join(root, "pkg/profile_registry.js")).href);
+  const { __connCount } = await import(pathToFileURL(path.join(root, "pkg/index.js")).href);
 
   const t0 = Date.now();
   const srv = await startServer();

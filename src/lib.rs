@@ -7,7 +7,7 @@
 //! The crate has layers (see `ARCHITECTURE.md`): the pure-Rust [`core`]
 //! (profiles, generational handles, registries, modules, `resolve` / `via` /
 //! `whereis`), the pure-Rust `conn` state machine, and, on `wasm32` only,
-//! the `web` transport and the `bindings` that make the npm package.
+//! the `bindings`: the wasm's narrow exports for the npm package's JS entry.
 //!
 //! ```
 //! use profile_registry::{via, Config, Namespace};
@@ -40,8 +40,6 @@ pub use crate::core::spec::{resolve, via, Config, RegistryRef, RegistrySpec, Tar
 
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
-#[cfg(target_arch = "wasm32")]
-pub mod web;
 
 /// The wasm's allocator: talc, much smaller than the default dlmalloc, with
 /// comparable speed (size-binned free lists).

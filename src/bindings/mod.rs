@@ -1,16 +1,18 @@
-//! The JS face of the library (wasm32 only): the only layer that knows
-//! `#[wasm_bindgen]`. It decodes JS values into core types, runs the core,
-//! and turns core errors into JS `Error`s whose `name` says the kind.
+//! The wasm's exports (wasm32 only): a narrow surface of plain arguments
+//! (strings, numbers) for the package's JS entry, which reads and guards
+//! every JS value itself (`js/`). Nothing here holds or calls a JS object,
+//! so no JS exception can ever unwind through a wasm frame, and no user
+//! code runs while Rust holds a borrow.
 //!
-//! The npm package's entry (`js/index.js`) wraps these exports: it adds the
-//! `whereis` fast path over the per-registry mirror maps kept here, the
-//! two-argument `register(via, value)` form, and the error classes.
+//! - Results are strings: the payload, or `"\0"` followed by the JSON of a
+//!   core [`crate::Error`] (`[kind, message, profile, registry, handle]`)
+//!   that the JS entry turns into a typed `Error` ([`out::fail`]).
+//! - What changed is written to the outbox ([`out`]) as JSON records that
+//!   the entry takes after each call: registry events (it keeps the values
+//!   and the `whereis` mirror), and what connections ask of the host
+//!   (open, send, close, timers) or tell their listeners.
+//! - Profiles cross in their canonical JSON form ([`crate::core::wire`]).
 
-pub mod api;
-pub mod connection;
-mod convert;
-mod errors;
-mod js_module;
-pub(crate) mod mirror;
-mod options;
-mod realm;
+mod conn;
+mod out;
+mod registry;

@@ -127,6 +127,13 @@ pub enum Event {
         /// How many queued messages were dropped.
         rejected: usize,
     },
+    /// Messages handed back by the host after the end (see
+    /// [`Machine::requeue`](crate::conn::Machine::requeue)): never sent,
+    /// reported here.
+    Rejected {
+        /// How many.
+        count: usize,
+    },
     /// The transport reported that this socket is closed; once no socket of
     /// the profile is alive, a replacement connection may start.
     SocketReleased {
@@ -154,6 +161,7 @@ impl Event {
             Event::Close { .. } => "close",
             Event::Reconnecting { .. } => "reconnecting",
             Event::Ended { .. } => "end",
+            Event::Rejected { .. } => "rejected",
             Event::SocketReleased { .. } => "socketreleased",
         }
     }

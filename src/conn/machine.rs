@@ -165,6 +165,10 @@ impl<T: Transport, C: Clock> Machine<T, C> {
                 }
             }
         }
+        self.push(msg)
+    }
+
+    fn push(&mut self, msg: Message) -> Result<(), Error> {
         self.queue.push(msg).map_err(|_| {
             let limits = self.queue.limits();
             Error::QueueFull {
@@ -175,6 +179,83 @@ impl<T: Transport, C: Clock> Machine<T, C> {
                 max_bytes: limits.max_bytes,
             }
         })
+    }
+
+    /// Queues `msg` for the next open socket without trying to send it now:
+    /// for a host that found the socket unable to send (still connecting,
+    /// or already closing although its close has not arrived). With
+    /// `failure`, an `Error` event says why the send did not happen. Errors
+    /// as [`send`](Self::send) does when closed or full.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// m.on_open(s);
+    /// m.enqueue(Message::Held(3), Some("the socket is closing"))?;
+    /// assert_eq!(m.queued(), (1, 3));
+    /// assert!(m.transport().sent.is_empty());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn enqueue(&mut self, msg: Message, failure: Option<&str>) -> Result<(), Error> {
+        if self.state == State::Closed {
+            return Err(Error::ConnectionClosed { profile: self.options.profile.clone() });
+        }
+        if let Some(e) = failure {
+            self.send_failed(e);
+        }
+        self.push(msg)
+    }
+
+    /// Puts a message handed to the transport back in front of the queue,
+    /// because the host could not send it after all (`failure`, if given,
+    /// says why in an `Error` event). After the end it is counted as
+    /// rejected instead.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.requeue(Message::Held(4), Some("send threw"));
+    /// assert_eq!(m.queued(), (1, 4));
+    /// m.close(None, None)?;
+    /// assert_eq!(m.take_events().last(), Some(&Event::Ended { rejected: 1 }));
+    /// m.requeue(Message::Held(4), None);
+    /// assert_eq!(m.take_events(), [Event::Rejected { count: 1 }]);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn requeue(&mut self, msg: Message, failure: Option<&str>) {
+        if self.state == State::Closed {
+            self.events.push(Event::Rejected { count: 1 });
+            return;
+        }
+        if let Some(e) = failure {
+            self.send_failed(e);
+        }
+        self.queue.push_front(msg);
+    }
+
+    /// The host could not even create `socket` (its constructor threw,
+    /// `error` says how): the attempt is over, as if it had closed at once.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// m.on_open_failed(s, "bad url");
+    /// assert_eq!((m.state(), m.has_live_socket()), (State::Reconnecting, false));
+    /// assert!(m.take_events().contains(&Event::SocketReleased { socket: s }));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn on_open_failed(&mut self, socket: SocketId, error: &str) {
+        if self.socket != Socket::Connecting(socket) {
+            return;
+        }
+        self.socket = Socket::None;
+        self.cancel_timer();
+        self.events.push(Event::SocketReleased { socket });
+        self.open_failed(error);
     }
 
     /// Stops for good: clears the timer, closes the socket with `code`
@@ -571,20 +652,16 @@ impl<T: Transport, C: Clock> Machine<T, C> {
                     self.set_timer(ms, Timer::ConnectTimeout);
                 }
             }
-            Err(e) => {
-                let url = &self.options.url;
-                self.events.push(Event::Error {
-                    message: text!(
-                        "could not open a websocket to ",
-                        url,
-                        ": ",
-                        e,
-                        "; check the url and the WebSocket implementation"
-                    ),
-                });
-                self.attempt_over(None);
-            }
+            Err(e) => self.open_failed(&e),
         }
+    }
+
+    fn open_failed(&mut self, e: &str) {
+        let url = &self.options.url;
+        self.events.push(Event::Error {
+            message: text!("could not open a websocket to ", url, ": ", e, "; check the url and the WebSocket implementation"),
+        });
+        self.attempt_over(None);
     }
 
     /// The current attempt or connection is over (`close` is the `Close`

@@ -20,6 +20,10 @@ pub enum Message {
     Text(String),
     /// A binary message.
     Binary(Vec<u8>),
+    /// A message whose bytes the host keeps (the JS entry holds sends in
+    /// JS, so they never enter wasm memory); only its size is known here.
+    /// A transport sends the host's oldest held message for it.
+    Held(usize),
 }
 
 impl Message {
@@ -34,6 +38,7 @@ impl Message {
         match self {
             Message::Text(s) => s.len(),
             Message::Binary(b) => b.len(),
+            Message::Held(n) => *n,
         }
     }
 

@@ -119,6 +119,21 @@ impl SendQueue {
         }
     }
 
+    /// Puts `msg` back in front, past the limits: it was queued before, and
+    /// handed out for a send that did not happen.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{Message, QueueLimits, SendQueue};
+    /// let mut q = SendQueue::new(QueueLimits { max_messages: 1, max_bytes: 8 });
+    /// q.push("b".into()).unwrap();
+    /// q.push_front("a".into());
+    /// assert_eq!((q.len(), q.pop()), (2, Some(Message::from("a"))));
+    /// ```
+    pub fn push_front(&mut self, msg: Message) {
+        self.bytes = self.bytes.saturating_add(msg.len());
+        self.items.push_front(msg);
+    }
+
     /// The oldest message, without removing it.
     ///
     /// ```

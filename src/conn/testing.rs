@@ -66,7 +66,7 @@ impl FakeTransport {
             .iter()
             .filter_map(|(_, m)| match m {
                 Message::Text(t) => Some(t.as_str()),
-                Message::Binary(_) => None,
+                Message::Binary(_) | Message::Held(_) => None,
             })
             .collect()
     }

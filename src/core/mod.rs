@@ -14,3 +14,4 @@ pub mod registry;
 pub mod spec;
 pub mod text;
 pub mod vec_map;
+pub mod wire;

@@ -158,6 +158,10 @@ impl Profile {
         if p.depth() > Self::MAX_DEPTH {
             return Err(Error::InvalidProfile(Self::too_deep()));
         }
+        let bytes = p.json_len();
+        if bytes > crate::core::wire::MAX_PROFILE_BYTES {
+            return Err(Self::too_big(bytes));
+        }
         Ok(p)
     }
 
@@ -166,9 +170,37 @@ impl Profile {
         text!("a list profile may hold at most ", Self::MAX_LIST_LEN, " items, got ", got)
     }
 
+    /// A profile whose canonical form takes `bytes`, more than
+    /// [`crate::core::wire::MAX_PROFILE_BYTES`].
+    pub(crate) fn too_big(bytes: usize) -> Error {
+        Error::InvalidProfile(text!(
+            "a profile may take at most ",
+            crate::core::wire::MAX_PROFILE_BYTES,
+            " bytes in its canonical (JSON) form, got ",
+            bytes,
+            "; use a shorter key, such as an account id"
+        ))
+    }
+
     /// The message of a list nested more than [`Profile::MAX_DEPTH`] levels.
     pub(crate) fn too_deep() -> String {
         text!("a list profile may nest at most ", Self::MAX_DEPTH, " levels deep")
+    }
+
+    /// The length in bytes of the canonical JSON form
+    /// ([`crate::core::wire::profile_json`]).
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let p = Profile::list(vec!["a".into(), Profile::int(-10)?, true.into()])?;
+    /// assert_eq!(p.json_len(), r#"["a",-10,true]"#.len());
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn json_len(&self) -> usize {
+        match self {
+            Profile::List(items) => 1 + items.iter().map(|i| i.json_len() + 1).sum::<usize>().max(1),
+            _ => crate::core::wire::profile_json(self).len(),
+        }
     }
 
     /// How deeply lists nest: 0 for a scalar, 1 for a flat list.

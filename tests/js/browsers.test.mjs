@@ -38,7 +38,7 @@ let nodeConnChecks;
 before(async () => {
   checkBuilt();
   const pr = await import("../../pkg/node.js");
-  const { __connCount } = await import("../../pkg/profile_registry.js");
+  const { __connCount } = await import("../../pkg/index.js");
   ({ checks: nodeChecks } = await scenario(pr));
   const srv = await startServer();
   try {

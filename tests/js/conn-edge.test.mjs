@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import WebSocket from "ws";
 
-import { runInDeno, runInWorkerd, summary } from "./runtimes.mjs";
+import { packageModules, runInDeno, runInWorkerd, summary } from "./runtimes.mjs";
 import { startServer } from "./server.mjs";
 import { connScenario } from "./conn-scenario.mjs";
 
@@ -41,7 +41,7 @@ let nodeChecks;
 
 before(async () => {
   const pr = await import("../../pkg/node.js");
-  const { __connCount } = await import("../../pkg/profile_registry.js");
+  const { __connCount } = await import("../../pkg/index.js");
   await withServer(async (srv) => {
     ({ checks: nodeChecks } = await connScenario({ ...pr, __connCount }, { url: srv.url, control: controlOf(srv), WebSocket, prefix: "node-" }));
     assert.equal(srv.stats().maxConcurrentPerProfile, 1);
@@ -73,9 +73,7 @@ async function workerdScenario(workerdOptions) {
       modules: [
         { type: "ESModule", path: "tests/js/fixtures/conn-worker.mjs" },
         { type: "ESModule", path: "tests/js/conn-scenario.mjs" },
-        { type: "ESModule", path: "pkg/index.js" },
-        { type: "ESModule", path: "pkg/profile_registry.js" },
-        { type: "CompiledWasm", path: "pkg/profile_registry_bg.wasm" },
+        ...packageModules(),
       ],
       bindings: { WS_URL: srv.url, CONTROL_URL: srv.httpUrl },
       requestPath: "/conn-scenario",

@@ -17,7 +17,7 @@ import WebSocket from "ws";
 import { startServer } from "./server.mjs";
 
 const pr = await import("../../pkg/node.js");
-const { __connCount } = await import("../../pkg/profile_registry.js");
+const { __connCount } = await import("../../pkg/index.js");
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 

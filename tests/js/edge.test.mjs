@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { runInDeno, runInWorkerd, summary } from "./runtimes.mjs";
+import { packageModules, runInDeno, runInWorkerd, summary } from "./runtimes.mjs";
 import { scenario } from "./scenario.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,9 +43,7 @@ test("workerd: the scenario in a Worker (initSync with a CompiledWasm module)", 
     modules: [
       { type: "ESModule", path: "tests/js/fixtures/worker-scenario.mjs" },
       { type: "ESModule", path: "tests/js/scenario.mjs" },
-      { type: "ESModule", path: "pkg/index.js" },
-      { type: "ESModule", path: "pkg/profile_registry.js" },
-      { type: "CompiledWasm", path: "pkg/profile_registry_bg.wasm" },
+      ...packageModules(),
     ],
     requestPath: "/scenario",
     timeoutMs: 60_000,

@@ -30,6 +30,7 @@ const ERROR_NAMES = [
   "QueueFullError",
   "ConnectionClosedError",
   "InvalidDataError",
+  "NotInitializedError",
 ];
 
 /** The error `f` throws (fails when it throws nothing). */

@@ -191,3 +191,17 @@ export function summary(stdout, stderr) {
     throw new Error(`no JSON summary:\nstdout: ${stdout}\nstderr: ${stderr}`);
   }
 }
+
+/**
+ * The package's browser entry as workerd modules (paths relative to the
+ * repository root): every JS file of pkg/ but node.js, and the wasm as a
+ * CompiledWasm module.
+ */
+export function packageModules() {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+  const js = fs.readdirSync(path.join(root, "pkg")).filter((f) => f.endsWith(".js") && f !== "node.js").sort();
+  return [
+    ...js.map((f) => ({ type: "ESModule", path: `pkg/${f}` })),
+    { type: "CompiledWasm", path: "pkg/profile_registry_bg.wasm" },
+  ];
+}

@@ -1,0 +1,69 @@
+// The one place that calls the wasm. Its exports take plain strings and
+// numbers and return strings: a payload, or "\0" and the JSON of a typed
+// error. After each call that may change something, `drain` takes the
+// outbox (registry events, what connections ask of the host) and applies
+// it; listeners run afterwards, from one queue, in the order things happened.
+import { typed, NotInitializedError, report } from "./errors.js";
+
+let w; // the wasm's exports, once initialised
+
+export function setWasm(exports) { w = exports; w.seed((Math.random() * 2 ** 32) >>> 0); }
+
+/** The wasm's exports; before `init()`, a NotInitializedError that says what to do. */
+export function W() {
+  if (w === undefined) {
+    throw typed("NotInitializedError",
+      "profile-registry is not initialised: call `await init()` (or `initSync({ module })`) once before using it, or import \"profile-registry/node\" in Node and Deno");
+  }
+  return w;
+}
+
+/** A result string's payload; an error result is thrown as its typed Error. */
+export function ok(r) {
+  if (r.charCodeAt(0) !== 0) return r;
+  const [name, message, profile, registry, handle] = JSON.parse(r.slice(1));
+  const props = {};
+  if (profile !== null) props.profile = profile;
+  if (registry !== null) props.registry = registry;
+  if (name === "AlreadyRegisteredError") props.handle = handle ?? undefined;
+  throw typed(name, message, props);
+}
+
+/** What applies each kind of record: `reg` (registry events) and `conn` (the rest). */
+export const apply = { reg: null, conn: null };
+
+/**
+ * Applies the outbox: registry events first, so every listener sees a
+ * registry that is already right, then the connections' records, then
+ * `before` (if any), then the queued listeners.
+ */
+export function drain(before) {
+  const out = w.take();
+  if (out !== "") {
+    const records = JSON.parse(out);
+    for (const r of records) if (r[0] === "reg") apply.reg(r);
+    for (const r of records) if (r[0] !== "reg") apply.conn(r);
+  }
+  if (before) before();
+  deliver();
+}
+
+const queue = []; // [function, argument] pairs waiting to run
+let delivering = false;
+
+/** Calls `f(arg)` once everything queued before it has run (at once when nothing is running). */
+export function later(f, arg) { queue.push(f, arg); }
+
+/** Runs the queue; user code that changes the registry queues its own events behind. */
+export function deliver() {
+  if (delivering) return;
+  delivering = true;
+  try {
+    for (let i = 0; i < queue.length; i += 2) {
+      try { queue[i](queue[i + 1]); } catch (e) { report(e); }
+    }
+  } finally {
+    queue.length = 0;
+    delivering = false;
+  }
+}

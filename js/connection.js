@@ -1,0 +1,519 @@
+// `connect()` and `Connection`: the host of the wasm's connection machine.
+// The wasm decides (when to open, send, close, retry; which handle; what
+// to report); this file does it with the real WebSocket and timers, and
+// keeps every socket, handler and timer it made until the wasm releases it.
+// An open connection's sends and messages stay in JS: one readyState check,
+// then `socket.send`.
+import { W, ok, drain, apply, later, deliver } from "./boundary.js";
+import { configError, typed, report } from "./errors.js";
+import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed } from "./read.js";
+import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
+
+const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
+const CONFIG_KEYS = ["profile", "url", "protocols", "registry", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs"];
+const OPTION_KEYS = CONFIG_KEYS.slice(1).filter((k) => k !== "registry");
+const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries"];
+const QUEUE_KEYS = ["maxMessages", "maxBytes"];
+const DUPLICATES = ["error", "existing", "replace"];
+const CREATE = Symbol("create");
+const RECORD = Symbol("record");
+const HOLD = Symbol("hold");
+
+const conns = new Map(); // id -> Connection, while the wasm knows it
+let lastId = 0;
+
+apply.conn = (r) => conns.get(r[1])?.[RECORD](r);
+
+// Intrinsic getters: they brand-check, and ignore getters an object defines.
+const getter = (proto, k) => Object.getOwnPropertyDescriptor(proto, k).get;
+const abLength = getter(ArrayBuffer.prototype, "byteLength");
+const abDetached = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "detached")?.get;
+const TypedArray = Object.getPrototypeOf(Int8Array.prototype);
+const taBuffer = getter(TypedArray, "buffer"), taOffset = getter(TypedArray, "byteOffset"), taLength = getter(TypedArray, "byteLength");
+const dvBuffer = getter(DataView.prototype, "buffer"), dvOffset = getter(DataView.prototype, "byteOffset"), dvLength = getter(DataView.prototype, "byteLength");
+
+function detached(buf) {
+  if (abDetached) return abDetached.call(buf);
+  try { new Uint8Array(buf, 0, 0); return false; } catch { return true; } // eslint-disable-line no-new
+}
+
+/** `[buffer, offset, length]` of binary data, or undefined for anything else. */
+function binary(data) {
+  if (typeof data !== "object" || data === null) return undefined;
+  try { return [data, 0, abLength.call(data)]; } catch { /* not an ArrayBuffer */ }
+  try { return [taBuffer.call(data), taOffset.call(data), taLength.call(data)]; } catch { /* not a typed array */ }
+  try { return [dvBuffer.call(data), dvOffset.call(data), dvLength.call(data)]; } catch { /* not a DataView */ }
+  return undefined;
+}
+
+function utf8Length(s) {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) n += c >= 0x800 && (c < 0xd800 || c > 0xdfff) ? 2 : 1;
+  }
+  return n;
+}
+
+const invalidData = (data) => ok(W().error(4, describe(data), ""));
+
+function messageOf(e) {
+  try {
+    const m = e instanceof Error ? e.message : e;
+    return typeof m === "string" && m !== "" ? m : describe(e);
+  } catch {
+    return "an unknown error";
+  }
+}
+
+function readyState(ws) {
+  try { return ws.readyState; } catch { return -1; }
+}
+
+function prop(o, k) {
+  try { return o[k]; } catch { return undefined; }
+}
+
+/**
+ * One WebSocket per profile, reconnecting with backoff; made by `connect`.
+ * The same object is returned by `whereis` for its whole life, across
+ * reconnects; each new socket gets a new `handle`.
+ */
+export class Connection {
+  #id;
+  #profile;
+  #json;
+  #ctor;
+  #module; // readModule() of a JS module holding it, or null
+  #registry;
+  #listeners = new Map(); // type -> Set of functions
+  #early; // events raised inside connect(), delivered right after it
+  #holding = false;
+  #state = "connecting";
+  #handle;
+  #attempt = 0;
+  #queue = []; // { data, bytes } held for the wasm's queue, oldest first
+  #queuedBytes = 0;
+  #sockets = new Map(); // socket id -> { ws, closeReq, stand }
+  #timers = new Map(); // timer id -> setTimeout id
+  #current = 0; // the socket id opened last
+  #open = null; // the open socket's entry
+  #stuck = null; // { k, message }: sends of this batch that did not happen
+  #closed = false;
+
+  constructor(token, id, profile, json, ctor, module, registry) {
+    if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
+    this.#id = id;
+    this.#profile = profile;
+    this.#json = json;
+    this.#ctor = ctor;
+    this.#module = module;
+    this.#registry = registry;
+  }
+
+  /** @internal */ [HOLD](on) {
+    this.#holding = on;
+    if (on) this.#early = [];
+    else queueMicrotask(() => this.#flushEarly());
+  }
+
+  #flushEarly() {
+    const early = this.#early;
+    this.#early = undefined;
+    for (const [type, detail] of early ?? []) this.#emit(type, detail);
+  }
+
+  /** The profile this connection belongs to. */
+  get profile() { return this.#profile; }
+  /** The handle of the current socket's registration (new on every reconnect). */
+  get handle() { return this.#handle; }
+  /** "connecting" | "open" | "reconnecting" | "closed". */
+  get state() { return this.#state; }
+  /** `{ state, handle, attempt, queued, queuedBytes, sockets }`. */
+  info() {
+    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, queued: this.#queue.length, queuedBytes: this.#queuedBytes, sockets: this.#sockets.size };
+  }
+
+  /** Sends now when open, else queues (in order); throws QueueFullError past the queue's bounds. */
+  send(data) {
+    const o = this.#open;
+    if (o !== null && typeof data === "string" && readyState(o.ws) === 1) {
+      try {
+        o.ws.send(data);
+        return;
+      } catch (e) {
+        return this.#hold(data, utf8Length(data), messageOf(e));
+      }
+    }
+    return this.#sendSlow(data);
+  }
+
+  #sendSlow(data) {
+    let bytes, copy = data;
+    if (typeof data === "string") {
+      bytes = utf8Length(data);
+    } else {
+      const b = binary(data);
+      if (b === undefined) invalidData(data);
+      const [buf, offset, length] = b;
+      let shared = false;
+      try { abLength.call(buf); } catch { shared = true; }
+      if (shared) invalidData("a view of a SharedArrayBuffer");
+      if (detached(buf)) invalidData("a detached ArrayBuffer (it was transferred)");
+      bytes = length;
+      const o = this.#open;
+      if (o !== null && !this.#closed && readyState(o.ws) === 1) {
+        try {
+          o.ws.send(data);
+          return;
+        } catch (e) {
+          return this.#hold(new Uint8Array(buf, offset, length).slice(), bytes, messageOf(e));
+        }
+      }
+      copy = new Uint8Array(buf, offset, length).slice(); // held in JS, never in wasm memory
+    }
+    if (this.#closed) ok(W().error(3, "", this.#json));
+    const o = this.#open;
+    return this.#hold(copy, bytes, o !== null && readyState(o.ws) !== 1 ? "the socket is closing" : "");
+  }
+
+  #hold(data, bytes, failure) {
+    if (this.#closed) ok(W().error(3, "", this.#json));
+    const r = W().conn_enqueue(this.#id, bytes, failure);
+    if (r === "") {
+      this.#queue.push({ data, bytes });
+      this.#queuedBytes += bytes;
+    }
+    drain();
+    ok(r);
+  }
+
+  /** Stops for good and releases the profile; queued messages are reported in the final close event's `rejected`. */
+  close(code, reason) {
+    if (code !== undefined && typeof code !== "number") {
+      throw configError(`close code must be 1000 or from 3000 to 4999, got ${describe(code)}`);
+    }
+    if (reason !== undefined && typeof reason !== "string") {
+      throw configError(`close reason must be a string, got ${describe(reason)}`);
+    }
+    const r = W().conn_close(this.#id, code ?? NaN, reason === undefined ? "" : reason.slice(0, 512));
+    drain();
+    ok(r);
+  }
+
+  /** Adds a listener; returns the function that removes it. */
+  on(type, listener) {
+    if (!EVENT_TYPES.includes(type)) {
+      throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${EVENT_TYPES.join(", ")}`);
+    }
+    if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
+    let set = this.#listeners.get(type);
+    if (!set) this.#listeners.set(type, (set = new Set()));
+    // A wrapper, so the same function added twice is two listeners and off() removes one.
+    const entry = (e) => listener.call(this, e);
+    set.add(entry);
+    return () => { set.delete(entry); };
+  }
+
+  #emit(type, detail) {
+    if (this.#early !== undefined) {
+      if (this.#holding) {
+        this.#early.push([type, detail]);
+        return;
+      }
+      this.#flushEarly();
+    }
+    const set = this.#listeners.get(type);
+    if (!set || set.size === 0) return;
+    const event = Object.assign(detail, { type, target: this });
+    for (const f of [...set]) {
+      if (!set.has(f)) continue; // removed by an earlier listener
+      try { f(event); } catch (err) { report(err); }
+    }
+  }
+
+  static #later([conn, type, detail]) { conn.#emit(type, detail); }
+
+  #event(type, detail) { later(Connection.#later, [this, type, detail]); }
+
+  /** @internal One record of the wasm's outbox for this connection. */
+  [RECORD](r) {
+    const id = this.#id;
+    switch (r[0]) {
+      case "open": return this.#openSocket(r[2], r[3], r[4]);
+      case "send": return this.#sendHeld(r[2]);
+      case "close": {
+        const s = this.#sockets.get(r[2]);
+        if (s === undefined) return;
+        if (s === this.#open) this.#open = null;
+        if (s.ws === null) s.closeReq = [r[3], r[4]];
+        else closeSocket(s.ws, r[3], r[4]);
+        return;
+      }
+      case "timer": {
+        const t = r[2];
+        this.#timers.set(t, setTimeout(() => {
+          this.#timers.delete(t);
+          W().conn_timer(id, t);
+          drain();
+        }, r[3]));
+        return;
+      }
+      case "clear":
+        clearTimeout(this.#timers.get(r[2]));
+        this.#timers.delete(r[2]);
+        return;
+      case "release": return this.#release(r[2]);
+      case "handle":
+        this.#handle = r[2] ?? undefined;
+        return;
+      case "event": return this.#record(r[2], r[3]);
+      case "rejected":
+        report(typed("ConnectionClosedError", `${r[2]} message(s) of a closed connection could not be sent and were dropped`));
+        return;
+      case "forget":
+        conns.delete(id);
+        for (const t of this.#timers.values()) clearTimeout(t);
+        this.#timers.clear();
+        return;
+    }
+  }
+
+  #record(type, detail) {
+    if (type === "statechange") {
+      this.#state = detail.to;
+      if (detail.from === "open") this.#open = null;
+    } else if (type === "open") {
+      this.#attempt = 0;
+      this.#open = this.#sockets.get(this.#current) ?? null;
+    } else if (type === "reconnecting") {
+      this.#attempt = detail.attempt;
+    } else if (type === "close" && detail.final) {
+      this.#closed = true;
+      this.#open = null;
+      this.#queue = [];
+      this.#queuedBytes = 0;
+      this.#unregisterFromModule();
+    }
+    this.#event(type, detail);
+  }
+
+  #unregisterFromModule() {
+    const fns = this.#module;
+    if (fns === null) return;
+    try {
+      if (callModule(fns, "lookup", this.#registry, this.#json) === this) callModule(fns, "unregister", this.#registry, this.#json);
+    } catch (e) {
+      report(e);
+    }
+  }
+
+  #openSocket(sid, url, protocols) {
+    const s = { ws: null, closeReq: null, stand: undefined };
+    this.#sockets.set(sid, s);
+    this.#current = sid;
+    let ws;
+    try {
+      ws = Reflect.construct(this.#ctor, [url, protocols]);
+      if (ws === null || typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
+    } catch (e) {
+      this.#sockets.delete(sid);
+      const id = this.#id;
+      const message = `the WebSocket constructor threw: ${messageOf(e)}`;
+      later(() => { W().conn_failed(id, sid, message); drain(); });
+      return;
+    }
+    s.ws = ws;
+    const id = this.#id;
+    const live = () => this.#sockets.get(sid) === s;
+    try {
+      ws.binaryType = "arraybuffer";
+      ws.onopen = () => {
+        if (live()) { W().conn_opened(id, sid); drain(); }
+      };
+      ws.onmessage = (e) => {
+        if (this.#open === s) { this.#event("message", { data: prop(e, "data") }); deliver(); }
+      };
+      ws.onerror = (e) => {
+        if (!live()) return;
+        const m = prop(e, "message");
+        W().conn_error(id, sid, typeof m === "string" && m !== "" ? m : "the socket reported an error");
+        drain();
+        // Some implementations (Node 20's undici, for a refused handshake)
+        // fire `error` and never `close`: stand in for it, unless it comes.
+        if (live() && readyState(ws) !== 1 && s.stand === undefined) {
+          s.stand = setTimeout(() => { if (live()) { W().conn_closed(id, sid, 1006, "", false); drain(); } }, 0);
+        }
+      };
+      ws.onclose = (e) => {
+        clearTimeout(s.stand);
+        if (!live()) return;
+        const code = prop(e, "code"), reason = prop(e, "reason");
+        W().conn_closed(id, sid, typeof code === "number" ? code : 1006, typeof reason === "string" ? reason : "", prop(e, "wasClean") === true);
+        drain();
+      };
+    } catch (e) {
+      report(e);
+    }
+    if (s.closeReq !== null) closeSocket(ws, ...s.closeReq);
+  }
+
+  #release(sid) {
+    const s = this.#sockets.get(sid);
+    if (s === undefined) return;
+    this.#sockets.delete(sid);
+    if (s === this.#open) this.#open = null;
+    clearTimeout(s.stand);
+    const ws = s.ws;
+    if (ws === null) return;
+    // Not CLOSED yet: close it (workerd before 2026-04-07 leaves a CLOSING
+    // socket half-open until the app closes it too).
+    if (readyState(ws) !== 3) closeSocket(ws, 1001, "going away");
+    try {
+      ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
+    } catch { /* a socket that refuses: its handlers check `live` anyway */ }
+  }
+
+  #sendHeld(sid) {
+    const s = this.#sockets.get(sid);
+    const item = this.#queue[this.#stuck?.k ?? 0];
+    if (item === undefined) return;
+    if (this.#stuck !== null) {
+      this.#stuck.k++;
+      return;
+    }
+    try {
+      if (s === undefined || s.ws === null || readyState(s.ws) !== 1) throw new Error("the socket is not open");
+      s.ws.send(item.data);
+      this.#queue.shift();
+      this.#queuedBytes -= item.bytes;
+    } catch (e) {
+      this.#stuck = { k: 1, message: `could not send: ${messageOf(e)}` };
+      later(() => this.#requeue());
+    }
+  }
+
+  #requeue() {
+    const { k, message } = this.#stuck;
+    this.#stuck = null;
+    for (let i = k - 1; i >= 0; i--) W().conn_requeue(this.#id, this.#queue[i].bytes, i === 0 ? message : "");
+    drain();
+  }
+}
+
+function closeSocket(ws, code, reason) {
+  try {
+    ws.close(code, reason);
+  } catch {
+    try { ws.close(1000, ""); } catch { /* nothing more to do */ }
+  }
+}
+
+function number(o, k, what) {
+  const v = get(o, k);
+  if (v !== undefined && typeof v !== "number") throw configError(`${what}.${k} must be a number, got ${describe(v)}`);
+  return v ?? NaN;
+}
+
+function options(o, keys, what) {
+  if (o === null || typeof o !== "object" || isArray(o)) {
+    throw configError(`${what} must be ${what === "queue" ? "{ maxMessages, maxBytes }" : "false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries }"}, got ${describe(o)}`);
+  }
+  onlyKnown(o, keys, what);
+  return keys.map((k) => number(o, k, what));
+}
+
+function protocolsJson(v) {
+  if (v === undefined) return "[]";
+  if (typeof v === "string") v = [v];
+  else if (!isArray(v)) throw configError(`protocols must be a string or an array of strings, got ${describe(v)}`);
+  const n = get(v, "length");
+  if (typeof n !== "number" || n > 64) throw configError("protocols may list at most 64 subprotocols");
+  const list = [];
+  for (let i = 0; i < n; i++) {
+    const p = get(v, i);
+    if (typeof p !== "string" || !wellFormed(p)) throw configError(`protocols must be strings, got ${describe(p)}`);
+    list.push(p);
+  }
+  return JSON.stringify(list);
+}
+
+/**
+ * Connects `config.profile` to `config.url`, one socket per profile. See the
+ * README for the options (`onDuplicate`, `WebSocket`, `reconnect`, `queue`,
+ * `protocols`, `connectTimeoutMs`, `registry`).
+ */
+export function connect(config) {
+  W();
+  if (config === null || typeof config !== "object" || isArray(config)) {
+    throw configError(`connect needs a config object: connect({ profile, url }), got ${describe(config)}`);
+  }
+  onlyKnown(config, CONFIG_KEYS, "connect's config");
+  const o = {};
+  const t = readTarget(config, OPTION_KEYS, o);
+  if (t.profile === undefined) throw configError("connect needs a profile: connect({ profile, url })");
+  const p = readProfile(t.profile);
+  if (typeof o.url !== "string" || !wellFormed(o.url)) throw configError(`url must be a ws:// or wss:// string, got ${describe(o.url)}`);
+  const protocols = protocolsJson(o.protocols);
+  const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
+  if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);
+  const rc = o.reconnect;
+  const reconnect = rc === undefined || rc === true ? [1, NaN, NaN, NaN, NaN, NaN] : rc === false ? [0, NaN, NaN, NaN, NaN, NaN] : [1, ...options(rc, RECONNECT_KEYS, "reconnect")];
+  const queue = o.queue === undefined ? [NaN, NaN] : options(o.queue, QUEUE_KEYS, "queue");
+  if (o.connectTimeoutMs !== undefined && typeof o.connectTimeoutMs !== "number") {
+    throw configError(`connectTimeoutMs must be a number, got ${describe(o.connectTimeoutMs)}`);
+  }
+  const nums = new Float64Array([...reconnect, ...queue, o.connectTimeoutMs ?? NaN]);
+  let ctor = o.WebSocket;
+  if (ctor !== undefined && typeof ctor !== "function") throw configError(`WebSocket must be a WebSocket constructor, got ${describe(ctor)}`);
+  ctor ??= globalThis.WebSocket;
+  if (typeof ctor !== "function") {
+    throw configError("no WebSocket constructor: this runtime has no global WebSocket; pass one as { WebSocket } (in Node: import { WebSocket } from \"ws\")");
+  }
+  const fns = moduleOf(t);
+  const id = ++lastId;
+  const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name);
+  conns.set(id, conn); // known before it is registered: its register event may read it
+  conn[HOLD](true); // events raised inside connect() reach listeners added right after it
+  let created = false;
+  try {
+    if (fns === null) {
+      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, o.url, protocols, nums, dup));
+      if (r.charCodeAt(0) === 101) { // "e<handle>": onDuplicate "existing"
+        conns.delete(id);
+        return valueOf(r.slice(1));
+      }
+      created = true;
+      return conn;
+    }
+    const existing = callModule(fns, "lookup", t.name, p.json);
+    if (existing !== undefined) {
+      if (dup === 1) return existing;
+      if (dup === 0) {
+        try { ok(W().error(1, t.name, p.json)); } catch (e) { e.existing = existing; throw e; }
+      }
+      if (existing instanceof Connection) existing.close(1000, "replaced");
+      else callModule(fns, "unregister", t.name, p.json);
+    }
+    const took = callModule(fns, "register", t.name, p.json, conn);
+    if (took !== true) {
+      try { ok(W().error(1, t.name, p.json)); } catch (e) { e.existing = callModule(fns, "lookup", t.name, p.json); throw e; }
+    }
+    const r = W().conn_new(id, t.name, false, p.json, o.url, protocols, nums, dup);
+    drain();
+    if (r.charCodeAt(0) === 0) {
+      callModule(fns, "unregister", t.name, p.json);
+      ok(r);
+    }
+    created = true;
+    return conn;
+  } catch (e) {
+    if (!created) conns.delete(id);
+    throw e;
+  } finally {
+    conn[HOLD](false);
+  }
+}
+
+/** How many connections are alive in this realm (for leak checks). */
+export function __connCount() { return W().conn_count(); }

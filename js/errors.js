@@ -1,0 +1,44 @@
+// The package's error classes. Errors are plain `Error`s whose `name` is the
+// kind; each class recognises them with `instanceof` by that name.
+
+function errorClass(name) {
+  return {
+    [name]: class extends Error {
+      constructor(message) { super(message); this.name = name; }
+      static [Symbol.hasInstance](e) { return e instanceof Error && e.name === name; }
+    },
+  }[name];
+}
+
+export const AlreadyRegisteredError = errorClass("AlreadyRegisteredError");
+export const RegistryNotStartedError = errorClass("RegistryNotStartedError");
+export const UnknownModuleError = errorClass("UnknownModuleError");
+export const InvalidProfileError = errorClass("InvalidProfileError");
+export const InvalidConfigError = errorClass("InvalidConfigError");
+export const InvalidHandleError = errorClass("InvalidHandleError");
+export const RegistryModuleError = errorClass("RegistryModuleError");
+export const QueueFullError = errorClass("QueueFullError");
+export const ConnectionClosedError = errorClass("ConnectionClosedError");
+export const InvalidDataError = errorClass("InvalidDataError");
+export const NotInitializedError = errorClass("NotInitializedError");
+
+/** An `Error` named `name` with `props` set on it. */
+export function typed(name, message, props) {
+  const e = new Error(message);
+  e.name = name;
+  if (props) Object.assign(e, props);
+  return e;
+}
+
+export const configError = (why) => typed("InvalidConfigError", `invalid config: ${why}`);
+export const profileError = (why) => typed("InvalidProfileError", `invalid profile: ${why}`);
+
+/** Reports an exception with no caller to throw to, as the DOM does. */
+export function report(err) {
+  try {
+    if (typeof globalThis.reportError === "function") globalThis.reportError(err);
+    else console.error(err);
+  } catch {
+    // a reporter that throws has nowhere left to report to
+  }
+}

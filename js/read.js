@@ -1,0 +1,215 @@
+// Reading JS values, guarded in one place: every config, via, option and
+// profile is read here, each key at most once per call, and any exception a
+// getter or Proxy throws becomes a typed error. What it hands on is plain:
+// strings (names, a profile's canonical JSON) and numbers.
+import { configError, profileError, typed } from "./errors.js";
+import { W, ok } from "./boundary.js";
+
+export const DEFAULT_MODULE = "Registry";
+export const DEFAULT_NAME = "ProfileRegistry";
+
+/** A short description of any value for messages; never throws. */
+export function describe(v) {
+  try {
+    switch (typeof v) {
+      case "undefined": return "undefined";
+      case "number": return `the number ${v}`;
+      case "bigint": return `the bigint ${v}n`;
+      case "boolean": return `the boolean ${v}`;
+      case "symbol": return "a symbol";
+      case "function": return "a function";
+      case "string": {
+        let s = v.length > 40 ? v.slice(0, 40) : v;
+        if (!wellFormed(s)) s = s.replace(/\p{Cs}/gu, "\ufffd");
+        return `the string ${JSON.stringify(s)}${s.length < v.length ? "..." : ""}`;
+      }
+    }
+    if (v === null) return "null";
+    if (Array.isArray(v)) return "an array";
+    if (v instanceof Error) {
+      try { return `an error: ${JSON.stringify(String(v.message))}`; } catch { return "an error"; }
+    }
+    return "a value of type object";
+  } catch {
+    return "a value that cannot be inspected";
+  }
+}
+
+/** Whether a string is well-formed UTF-16 (no lone surrogates). */
+export const wellFormed = typeof String.prototype.isWellFormed === "function"
+  ? (s) => s.isWellFormed()
+  : (s) => !/\p{Cs}/u.test(s);
+
+/** `o[k]`, with a throwing getter or Proxy trap as an error of `make`. */
+export function get(o, k, make = configError) {
+  try {
+    return o[k];
+  } catch (e) {
+    throw make(`reading ${JSON.stringify(k)} threw: ${describe(e)}`);
+  }
+}
+
+/** Whether `v` is an array; a revoked Proxy answers "no" instead of throwing. */
+export function isArray(v) {
+  try { return Array.isArray(v); } catch { return false; }
+}
+
+const MAX_DEPTH = 8, MAX_ITEMS = 64, MAX_STRING_UNITS = 1024, MAX_JSON = 64 * 1024;
+const SUFFIX = " cannot be a profile; use a string, a safe integer, a boolean, or an array of these";
+
+/**
+ * A profile's canonical JSON, as the wasm reads it (it checks everything
+ * again). The walk is bounded: past the 8 levels, 64 items or 64 KiB the
+ * wasm allows, it stops and lets the wasm say which bound was passed.
+ */
+export function profileJson(v) {
+  const t = typeof v;
+  if (t === "string") return stringJson(v);
+  if (t === "number") return String(v);
+  if (t === "boolean") return v ? "true" : "false";
+  const parts = [], budget = { size: 0 };
+  walk(v, 0, parts, budget);
+  if (budget.size > MAX_JSON) {
+    throw profileError(`a profile may take at most ${MAX_JSON} bytes in its canonical (JSON) form; use a shorter key, such as an account id`);
+  }
+  return parts.join("");
+}
+
+function stringJson(s) {
+  if (s.length > MAX_STRING_UNITS) {
+    throw profileError(`a string profile may be at most ${MAX_STRING_UNITS} bytes long, got ${s.length} characters`);
+  }
+  if (!wellFormed(s)) throw profileError("a string profile must be well-formed UTF-16 (it has a lone surrogate)");
+  return JSON.stringify(s);
+}
+
+function walk(v, depth, parts, budget) {
+  let j;
+  const t = typeof v;
+  if (t === "string") j = stringJson(v);
+  else if (t === "number") j = String(v);
+  else if (t === "boolean") j = v ? "true" : "false";
+  else if (!isArray(v)) throw profileError(`${describe(v)}${SUFFIX}`);
+  if (j !== undefined) {
+    budget.size += j.length + 1;
+    parts.push(j);
+  } else if (depth >= MAX_DEPTH) {
+    parts.push("["); // the wasm reports the nesting
+    return;
+  } else {
+    const len = get(v, "length", profileError);
+    if (typeof len !== "number" || len > MAX_ITEMS) {
+      parts.push(`[${"0,".repeat(MAX_ITEMS)}0]`); // the wasm reports the length
+      return;
+    }
+    parts.push("[");
+    for (let i = 0; i < len; i++) {
+      if (i > 0) parts.push(",");
+      let item;
+      try { item = v[i]; } catch (e) { throw profileError(`reading item ${i} threw: ${describe(e)}`); }
+      walk(item, depth + 1, parts, budget);
+      if (budget.size > MAX_JSON) return; // the wasm reports the size
+    }
+    parts.push("]");
+    budget.size += 2;
+  }
+}
+
+/** A profile validated by the wasm: `{ json, value }`, `value` a fresh, deeply frozen copy. */
+export function readProfile(v) {
+  const json = ok(W().check(profileJson(v)));
+  return { json, value: profileValue(json, v) };
+}
+
+/** The JS value of a canonical profile (`raw`: the caller's own scalar, kept as is). */
+export function profileValue(json, raw) {
+  const t = typeof raw;
+  if (t === "string" || t === "boolean" || t === "number") return t === "number" ? Number(json) : raw;
+  return deepFreeze(JSON.parse(json));
+}
+
+function deepFreeze(a) {
+  if (typeof a === "object") {
+    for (const x of a) deepFreeze(x);
+    Object.freeze(a);
+  }
+  return a;
+}
+
+/** A registry (`what` 0) or module (1) name: a well-formed, non-empty string of at most 256 bytes. */
+export function readName(v, what, label) {
+  if (typeof v !== "string") throw configError(`${label} must be a string, got ${describe(v)}`);
+  if (!wellFormed(v)) throw configError(`${label} must be well-formed UTF-16 (it has a lone surrogate)`);
+  ok(W().name_ok(what, v));
+  return v;
+}
+
+/** A module object's three functions, read once: `{ obj, register, lookup, unregister }`. */
+export function readModule(obj) {
+  const fns = { obj };
+  for (const f of ["register", "lookup", "unregister"]) {
+    const fn = get(obj, f);
+    if (typeof fn !== "function") {
+      throw configError(`a registry module object must have register, lookup and unregister functions; ${f} is missing`);
+    }
+    fns[f] = fn;
+  }
+  return fns;
+}
+
+function moduleFrom(v) {
+  if (v === undefined) return DEFAULT_MODULE;
+  if (typeof v === "string") return readName(v, 1, "a module name");
+  if (v !== null && (typeof v === "object" || typeof v === "function")) return readModule(v);
+  throw configError(`registry.module must be a module name or an object with register/lookup/unregister, got ${describe(v)}`);
+}
+
+const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAME, profile: undefined });
+
+/**
+ * A config (`undefined`, `{ profile?, registry? }`) or via (`{ via, name,
+ * profile }`) read once: `{ module, name, profile }` where `module` is a
+ * module name or `readModule`'s result and `profile` the raw value (or
+ * undefined). `extra` keys (connect's options) are read into `out`.
+ */
+export function readTarget(config, extra, out) {
+  if (config === undefined) return DEFAULT_TARGET;
+  if (config === null || typeof config !== "object" || isArray(config)) {
+    throw configError(`a config must be an object such as { registry: "Name" } or a via, got ${describe(config)}`);
+  }
+  const via = get(config, "via");
+  if (via !== undefined) {
+    const module = moduleFrom(via);
+    return { module, name: readName(get(config, "name"), 0, "via.name"), profile: get(config, "profile"), via: true };
+  }
+  const profile = get(config, "profile");
+  const registry = get(config, "registry");
+  if (extra) for (const k of extra) out[k] = get(config, k);
+  if (registry === undefined) return { module: DEFAULT_MODULE, name: DEFAULT_NAME, profile };
+  if (typeof registry === "string") return { module: DEFAULT_MODULE, name: readName(registry, 0, "registry"), profile };
+  if (registry !== null && typeof registry === "object" && !isArray(registry)) {
+    const module = moduleFrom(get(registry, "module"));
+    return { module, name: readName(get(registry, "name"), 0, "registry.name"), profile };
+  }
+  throw configError(`registry must be a registry name or { module, name }, got ${describe(registry)}`);
+}
+
+/** The own keys of an options object, for rejecting unknown ones. */
+export function ownKeys(o, what) {
+  try {
+    return Reflect.ownKeys(o);
+  } catch (e) {
+    throw configError(`listing the keys of ${what} threw: ${describe(e)}`);
+  }
+}
+
+/** Throws InvalidConfigError for a key of `o` not in `known`. */
+export function onlyKnown(o, known, what) {
+  for (const k of ownKeys(o, what)) {
+    if (!known.includes(k)) {
+      throw configError(`${what} has no option ${typeof k === "string" ? JSON.stringify(k) : "keyed by a symbol"}; the known ones are ${known.join(", ")}`);
+    }
+  }
+}
+
+export { typed };

@@ -1,0 +1,482 @@
+//! The connection exports. A [`Conn`] drives one [`Machine`] whose
+//! transport and clock are the JS host: what they are asked to do
+//! (open a socket, send the oldest held message, close, set or clear a
+//! timer) is written to the outbox, and the host reports back what the
+//! sockets and timers did (`conn_opened`, `conn_closed`, `conn_timer`, ...).
+//! Connection events go to the outbox too, for the JS `Connection`.
+//!
+//! Records, after the connection id `c`: `["open", c, socket, url,
+//! protocols]`, `["send", c, socket]`, `["close", c, socket, code,
+//! reason]`, `["timer", c, timer, ms]`, `["clear", c, timer]`,
+//! `["release", c, socket]` (the socket is over: drop its handlers),
+//! `["handle", c, handle]`, `["event", c, type, detail]`, `["rejected", c,
+//! n]` (messages handed back after the end) and `["forget", c]`.
+//!
+//! Two sockets of one profile are never alive at once: a connection only
+//! starts its first socket once every earlier connection of the same
+//! registry and profile has released its socket (the gate).
+
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::cell::{Cell, RefCell};
+
+use wasm_bindgen::prelude::*;
+
+use crate::bindings::out::{fail, object, record, F};
+use crate::conn::{Clock, Event, Machine, Message, Options, QueueLimits, ReconnectPolicy, SocketId, TimerId, Transport};
+use crate::core::float::is_whole;
+use crate::core::local::realm_local;
+use crate::core::text::{text, Num};
+use crate::core::vec_map::VecMap;
+use crate::core::wire::parse_profile;
+use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
+
+/// The transport and clock of one connection: the JS host, by records.
+struct Host {
+    conn: u32,
+}
+
+impl Transport for Host {
+    fn open(&mut self, url: &str, protocols: &[String]) -> Result<SocketId, String> {
+        let id = next_id();
+        let mut list = String::from("[");
+        for (i, p) in protocols.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            crate::core::wire::push_json_str(&mut list, p);
+        }
+        list.push(']');
+        record(&[F::S("open"), F::N(self.conn.into()), F::N(id as f64), F::S(url), F::Raw(&list)]);
+        Ok(SocketId(id))
+    }
+
+    fn send(&mut self, socket: SocketId, _msg: &Message) -> Result<(), String> {
+        record(&[F::S("send"), F::N(self.conn.into()), F::N(socket.0 as f64)]);
+        Ok(())
+    }
+
+    fn close(&mut self, socket: SocketId, code: u16, reason: &str) {
+        record(&[F::S("close"), F::N(self.conn.into()), F::N(socket.0 as f64), F::N(code.into()), F::S(reason)]);
+    }
+}
+
+impl Clock for Host {
+    fn set_timer(&mut self, delay_ms: f64) -> TimerId {
+        let id = next_id();
+        record(&[F::S("timer"), F::N(self.conn.into()), F::N(id as f64), F::N(delay_ms)]);
+        TimerId(id)
+    }
+
+    fn clear_timer(&mut self, id: TimerId) {
+        record(&[F::S("clear"), F::N(self.conn.into()), F::N(id.0 as f64)]);
+    }
+
+    fn random(&mut self) -> f64 {
+        // xorshift64*, seeded by the host (`seed`).
+        RANDOM.with(|r| {
+            let mut x = r.get();
+            x ^= x >> 12;
+            x ^= x << 25;
+            x ^= x >> 27;
+            r.set(x);
+            (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+        })
+    }
+}
+
+type HostMachine = Machine<Host, Host>;
+
+/// One connection: its machine and its registration.
+struct Conn {
+    id: u32,
+    gate: (String, Profile),
+    /// The local registry holding it, and its current handle; `None` for a
+    /// JS module (the host registers it there).
+    local: Option<(Registry<()>, Option<Handle>)>,
+    machine: HostMachine,
+    waiting: bool,
+    /// The code and reason `close()` was called with, for the final event.
+    close_request: Option<(u16, String)>,
+}
+
+realm_local! {
+    static CONNS: RefCell<VecMap<u32, Rc<RefCell<Conn>>>> = RefCell::default();
+    /// Handle -> connection id, for every handle a connection holds now.
+    static OWNED: RefCell<VecMap<Handle, u32>> = RefCell::default();
+    /// Connections whose entry someone else removed: closed by [`settle`].
+    static PENDING: RefCell<Vec<u32>> = RefCell::default();
+    static NEXT: Cell<u64> = Cell::new(0);
+    static RANDOM: Cell<u64> = Cell::new(0x9E37_79B9_7F4A_7C15);
+}
+
+fn next_id() -> u64 {
+    NEXT.with(|n| {
+        n.set(n.get() + 1);
+        n.get()
+    })
+}
+
+fn conn(id: u32) -> Option<Rc<RefCell<Conn>>> {
+    CONNS.with(|c| c.borrow().get(&id).cloned())
+}
+
+/// Seeds the backoff jitter (the host passes `Math.random()` bits).
+#[wasm_bindgen]
+pub fn seed(bits: u32) {
+    RANDOM.with(|r| r.set(0x9E37_79B9_7F4A_7C15 ^ (u64::from(bits) << 16) | 1));
+}
+
+impl Conn {
+    /// Runs `f` on the machine, then writes what it emitted.
+    fn step<R>(&mut self, f: impl FnOnce(&mut HostMachine) -> R) -> R {
+        let r = f(&mut self.machine);
+        let events = self.machine.take_events();
+        self.react(events);
+        r
+    }
+
+    fn emit(&self, kind: &str, detail: &str) {
+        record(&[F::S("event"), F::N(self.id.into()), F::S(kind), F::Raw(detail)]);
+    }
+
+    /// Registry changes first, then the events for the JS `Connection`.
+    fn react(&mut self, events: Vec<Event>) {
+        for e in &events {
+            match e {
+                Event::Opening { attempt, .. } if *attempt > 0 => self.renew(),
+                Event::Ended { .. } => self.release_registration(),
+                Event::SocketReleased { socket } => record(&[F::S("release"), F::N(self.id.into()), F::N(socket.0 as f64)]),
+                _ => {}
+            }
+        }
+        let mut pending_close: Option<(u16, String, bool)> = None;
+        for e in events {
+            match e {
+                Event::StateChange { from, to } => {
+                    self.emit("statechange", &object(&[("from", F::S(from.as_str())), ("to", F::S(to.as_str()))]))
+                }
+                Event::Open { .. } => self.emit("open", &object(&[("handle", F::H(self.handle()))])),
+                Event::Error { message } => self.emit("error", &object(&[("message", F::S(&message))])),
+                Event::Close { code, reason, was_clean, will_reconnect: true } => self.emit(
+                    "close",
+                    &object(&[
+                        ("code", F::N(code.into())),
+                        ("reason", F::S(&reason)),
+                        ("wasClean", F::B(was_clean)),
+                        ("willReconnect", F::B(true)),
+                        ("rejected", F::N(0.0)),
+                    ]),
+                ),
+                // The final close waits for the Ended that follows, to report the rejected count.
+                Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
+                Event::Reconnecting { attempt, delay_ms } => {
+                    self.emit("reconnecting", &object(&[("attempt", F::N(attempt.into())), ("delayMs", F::N(delay_ms))]))
+                }
+                Event::Ended { rejected } => {
+                    let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
+                        let (code, reason) = self.close_request.clone().unwrap_or((1000, String::new()));
+                        (code, reason, true)
+                    });
+                    self.emit(
+                        "close",
+                        &object(&[
+                            ("code", F::N(code.into())),
+                            ("reason", F::S(&reason)),
+                            ("wasClean", F::B(clean)),
+                            ("willReconnect", F::B(false)),
+                            ("rejected", F::N(rejected as f64)),
+                            ("final", F::B(true)),
+                        ]),
+                    );
+                }
+                Event::Rejected { count } => record(&[F::S("rejected"), id_of(self.id), F::N(count as f64)]),
+                Event::Message(_) | Event::Opening { .. } | Event::SocketReleased { .. } => {}
+            }
+        }
+    }
+
+    fn handle(&self) -> Option<Handle> {
+        self.local.as_ref().and_then(|(_, h)| *h)
+    }
+
+    fn set_handle(&mut self, h: Option<Handle>) {
+        if let Some((_, slot)) = &mut self.local {
+            *slot = h;
+        }
+        record(&[F::S("handle"), F::N(self.id.into()), F::H(h)]);
+    }
+
+    /// A fresh handle for a new socket (a restart).
+    fn renew(&mut self) {
+        let Some((registry, Some(old))) = self.local.clone() else { return };
+        OWNED.with(|o| o.borrow_mut().remove(&old));
+        let fresh = registry.renew(old);
+        if let Some(h) = fresh {
+            OWNED.with(|o| o.borrow_mut().insert(h, self.id));
+        }
+        self.set_handle(fresh);
+    }
+
+    /// Gives the profile back: the registry forgets this connection.
+    fn release_registration(&mut self) {
+        if let Some((registry, Some(h))) = self.local.clone() {
+            OWNED.with(|o| o.borrow_mut().remove(&h));
+            self.set_handle(None);
+            registry.unregister_handle(h);
+        }
+    }
+
+    fn start(&mut self) {
+        self.waiting = false;
+        self.step(|m| m.start());
+    }
+
+    fn close(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
+        if self.machine.state() != crate::conn::State::Closed {
+            self.close_request = Some((code.unwrap_or(1000), reason.unwrap_or_default().into()));
+        }
+        self.step(|m| m.close(code, reason))
+    }
+}
+
+fn id_of(id: u32) -> F<'static> {
+    F::N(id.into())
+}
+
+/// Whether a connection of `gate` other than `except` still has a socket.
+fn gate_busy(gate: &(String, Profile), except: u32) -> bool {
+    CONNS.with(|c| {
+        c.borrow().values().any(|k| k.try_borrow().is_ok_and(|k| k.id != except && &k.gate == gate && k.machine.has_live_socket()))
+    })
+}
+
+/// After anything that may have released a socket: forget connections that
+/// are over, and start the ones whose gate is free.
+fn after() {
+    let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
+    for c in &all {
+        let over = c.try_borrow().is_ok_and(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed);
+        if over {
+            let id = c.borrow().id;
+            CONNS.with(|m| m.borrow_mut().remove(&id));
+            record(&[F::S("forget"), id_of(id)]);
+        }
+    }
+    for c in &all {
+        let ready = c.try_borrow().is_ok_and(|k| k.waiting && !gate_busy(&k.gate, k.id));
+        if ready {
+            c.borrow_mut().start();
+        }
+    }
+}
+
+/// Closes the connections whose entries were removed by someone else
+/// (`unregister`, `stop`), then tidies up ([`after`]).
+pub(crate) fn settle() {
+    loop {
+        let next = PENDING.with(|p| p.borrow_mut().pop());
+        let Some(id) = next else { break };
+        if let Some(c) = conn(id) {
+            let mut c = c.borrow_mut();
+            if let Some((_, h)) = &mut c.local {
+                *h = None;
+            }
+            record(&[F::S("handle"), id_of(id), F::H(None)]);
+            let _ = c.close(Some(1000), Some("unregistered"));
+        }
+    }
+    after();
+}
+
+/// Keeps connections honest when their entry is removed by someone else:
+/// such a connection closes ([`settle`]), so it never holds a socket for a
+/// profile that another connection may now take.
+pub(crate) fn watch(registry: &Registry<()>) -> Subscription {
+    registry.observe(|e| {
+        if e.kind != EventKind::Unregister {
+            return;
+        }
+        if let Some(id) = OWNED.with(|o| o.borrow_mut().remove(&e.handle)) {
+            PENDING.with(|p| p.borrow_mut().push(id));
+        }
+    })
+}
+
+fn bad(msg: String) -> Error {
+    Error::InvalidConfig(msg)
+}
+
+/// A whole number from 0 to 2^32 - 1 (NaN: not given).
+fn count(n: f64, what: &str) -> Result<Option<usize>, Error> {
+    if n.is_nan() {
+        return Ok(None);
+    }
+    if n >= 0.0 && is_whole(n) && n <= u32::MAX as f64 {
+        return Ok(Some(n as usize));
+    }
+    Err(bad(text!(what, " must be a whole number from 0 to 4294967295, got ", Num(n))))
+}
+
+/// The options from the host's plain numbers: `n` = `[reconnect (0 off, 1
+/// on), minDelayMs, maxDelayMs, factor, jitter, maxRetries, maxMessages,
+/// maxBytes, connectTimeoutMs]`, NaN where not given.
+fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Options, Error> {
+    let n = |i: usize| n.get(i).copied().unwrap_or(f64::NAN);
+    let mut o = Options::new(profile, url);
+    let list = parse_profile(protocols).map_err(|_| bad("protocols must be a list of strings".into()))?;
+    if let Profile::List(items) = list {
+        for p in items.iter() {
+            o.protocols.push(p.as_str().ok_or_else(|| bad("protocols must be strings".into()))?.into());
+        }
+    }
+    o.reconnect = (n(0) != 0.0).then(|| {
+        let mut p = ReconnectPolicy::default();
+        for (i, slot) in [&mut p.min_delay_ms, &mut p.max_delay_ms, &mut p.factor, &mut p.jitter].into_iter().enumerate() {
+            if !n(1 + i).is_nan() {
+                *slot = n(1 + i);
+            }
+        }
+        p
+    });
+    if let Some(p) = &mut o.reconnect {
+        p.max_retries = if n(5) == f64::INFINITY { None } else { count(n(5), "reconnect.maxRetries")?.map(|r| r as u32) };
+    }
+    let mut q = QueueLimits::default();
+    if let Some(m) = count(n(6), "queue.maxMessages")? {
+        q.max_messages = m;
+    }
+    if let Some(b) = count(n(7), "queue.maxBytes")? {
+        q.max_bytes = b;
+    }
+    o.queue = q;
+    o.connect_timeout_ms = (!n(8).is_nan()).then(|| n(8));
+    o.validate()?;
+    Ok(o)
+}
+
+/// Connects `profile` (JSON) in registry `name` as connection `id` (a
+/// number the host never used before) (`local`: of the default module;
+/// else the host registered it in a JS module). `on_duplicate`: 0 error, 1
+/// existing, 2 replace. Returns `"n<id>"` for a new connection,
+/// `"e<handle>"` for the live entry `onDuplicate: "existing"` found, or an
+/// error (`AlreadyRegisteredError` names the live handle).
+#[wasm_bindgen]
+pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32) -> String {
+    let r = (|| {
+        if conn(id).is_some() {
+            return Err(bad("connect: a fresh connection id is needed".into()));
+        }
+        let profile = parse_profile(profile)?;
+        let registry = if local { Some(crate::bindings::registry::running(name)?) } else { None };
+        let options = options(profile.clone(), url, protocols, n)?;
+        if let Some(reg) = &registry {
+            if let Some((h, ())) = reg.lookup(&profile) {
+                match on_duplicate {
+                    1 => return Ok(text!("e", h)),
+                    2 => match OWNED.with(|o| o.borrow().get(&h).copied()).and_then(conn) {
+                        Some(old) => old.borrow_mut().close(Some(1000), Some("replaced"))?,
+                        None => drop(reg.unregister(&profile)),
+                    },
+                    _ => return Err(Error::AlreadyRegistered { profile, registry: name.into(), handle: Some(h) }),
+                }
+                settle();
+            }
+        }
+        let machine = Machine::new(options, Host { conn: id }, Host { conn: id })?;
+        let mut c = Conn { id, gate: (name.into(), profile.clone()), local: None, machine, waiting: true, close_request: None };
+        if let Some(reg) = registry {
+            let h = reg.register(profile, ())?;
+            OWNED.with(|o| o.borrow_mut().insert(h, id));
+            c.local = Some((reg, None));
+            c.set_handle(Some(h));
+        }
+        let c = Rc::new(RefCell::new(c));
+        CONNS.with(|m| m.borrow_mut().insert(id, c.clone()));
+        after();
+        Ok(text!("n", id))
+    })();
+    r.unwrap_or_else(|e| fail(&e))
+}
+
+/// Runs `f` on connection `id`, then tidies up.
+fn on(id: u32, f: impl FnOnce(&mut Conn)) {
+    if let Some(c) = conn(id) {
+        f(&mut c.borrow_mut());
+    }
+    settle();
+}
+
+/// Socket `socket` of connection `id` opened.
+#[wasm_bindgen]
+pub fn conn_opened(id: u32, socket: f64) {
+    on(id, |c| c.step(|m| m.on_open(SocketId(socket as u64))));
+}
+
+/// Socket `socket` reported an error.
+#[wasm_bindgen]
+pub fn conn_error(id: u32, socket: f64, message: &str) {
+    on(id, |c| c.step(|m| m.on_error(SocketId(socket as u64), message.into())));
+}
+
+/// Socket `socket` closed.
+#[wasm_bindgen]
+pub fn conn_closed(id: u32, socket: f64, code: f64, reason: &str, was_clean: bool) {
+    let code = if (0.0..=65535.0).contains(&code) { code as u16 } else { 1006 };
+    on(id, |c| c.step(|m| m.on_close(SocketId(socket as u64), code, reason.into(), was_clean)));
+}
+
+/// Socket `socket` could not be made (its constructor threw `message`).
+#[wasm_bindgen]
+pub fn conn_failed(id: u32, socket: f64, message: &str) {
+    on(id, |c| c.step(|m| m.on_open_failed(SocketId(socket as u64), message)));
+}
+
+/// Timer `timer` fired.
+#[wasm_bindgen]
+pub fn conn_timer(id: u32, timer: f64) {
+    on(id, |c| c.step(|m| m.on_timer(TimerId(timer as u64))));
+}
+
+
+/// Queues a message of `bytes` bytes, held by the host, for the next open
+/// socket; `failure` (unless empty) says why it was not sent now. `""`, or
+/// `QueueFullError` / `ConnectionClosedError` (nothing queued).
+#[wasm_bindgen]
+pub fn conn_enqueue(id: u32, bytes: f64, failure: &str) -> String {
+    let failure = (!failure.is_empty()).then_some(failure);
+    let r = match conn(id) {
+        Some(c) => c.borrow_mut().step(|m| m.enqueue(Message::Held(bytes as usize), failure)),
+        None => Err(Error::ConnectionClosed { profile: Profile::from("?") }), // the host knows it closed
+    };
+    settle();
+    r.map(|()| String::new()).unwrap_or_else(|e| fail(&e))
+}
+
+/// Puts a held message the host could not send after all back in front;
+/// `failure` (unless empty) says why, in an `error` event.
+#[wasm_bindgen]
+pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
+    let failure = (!failure.is_empty()).then_some(failure);
+    on(id, |c| c.step(|m| m.requeue(Message::Held(bytes as usize), failure)));
+}
+
+/// Closes connection `id` for good (`code` NaN: the default 1000).
+#[wasm_bindgen]
+pub fn conn_close(id: u32, code: f64, reason: &str) -> String {
+    let code = match code {
+        c if c.is_nan() => None,
+        c if (0.0..=65535.0).contains(&c) && is_whole(c) => Some(c as u16),
+        c => return fail(&bad(text!("close code must be 1000 or from 3000 to 4999, got ", Num(c)))),
+    };
+    let mut r = Ok(());
+    on(id, |c| r = c.close(code, Some(reason)));
+    r.map(|()| String::new()).unwrap_or_else(|e| fail(&e))
+}
+
+/// How many connections are alive in this realm (for leak checks).
+#[wasm_bindgen]
+pub fn conn_count() -> u32 {
+    CONNS.with(|c| c.borrow().len() as u32)
+}

@@ -1,0 +1,121 @@
+//! The outbox and the result encoding shared by every export.
+//!
+//! The outbox is one JSON array of records, each an array whose first item
+//! says what it is: `"reg"` (a registry event), or a connection's record
+//! (see `conn.rs`). [`take`] hands it to JS and empties it.
+
+use alloc::string::String;
+use core::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::core::local::realm_local;
+use crate::core::text::{Num, Piece};
+use crate::core::wire::{push_json_profile, push_json_str};
+use crate::{Error, Handle, Profile};
+
+realm_local! {
+    static OUT: RefCell<String> = RefCell::default();
+}
+
+/// One field of a record.
+pub(crate) enum F<'a> {
+    /// A string.
+    S(&'a str),
+    /// A number.
+    N(f64),
+    /// A profile, as JSON.
+    P(&'a Profile),
+    /// A handle's string form, or `null`.
+    H(Option<Handle>),
+    /// A boolean.
+    B(bool),
+    /// A JSON value written as is.
+    Raw(&'a str),
+}
+
+pub(crate) fn push_fields(out: &mut String, fields: &[F<'_>]) {
+    out.push('[');
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match f {
+            F::S(s) => push_json_str(out, s),
+            F::N(n) if n.is_finite() => Num(*n).push_to(out),
+            F::N(_) => out.push_str("null"),
+            F::P(p) => push_json_profile(out, p),
+            F::H(Some(h)) => push_json_str(out, &crate::core::text::text!(h)),
+            F::H(None) | F::Raw("") => out.push_str("null"),
+            F::B(b) => out.push_str(if *b { "true" } else { "false" }),
+            F::Raw(r) => out.push_str(r),
+        }
+    }
+    out.push(']');
+}
+
+/// Appends a record to the outbox.
+pub(crate) fn record(fields: &[F<'_>]) {
+    OUT.with(|o| {
+        let mut o = o.borrow_mut();
+        let sep = if o.is_empty() { '[' } else { ',' };
+        o.push(sep);
+        push_fields(&mut o, fields);
+    });
+}
+
+/// A JSON object `{"k":v,...}` of a connection event's detail.
+pub(crate) fn object(pairs: &[(&str, F<'_>)]) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push_json_str(&mut out, k);
+        out.push(':');
+        let mut one = String::new();
+        push_fields(&mut one, core::slice::from_ref(v));
+        out.push_str(&one[1..one.len() - 1]);
+    }
+    out.push('}');
+    out
+}
+
+/// An error result: `"\0"` and `[kind, message, profile, registry, handle]`.
+pub(crate) fn fail(e: &Error) -> String {
+    let (profile, registry, handle) = match e {
+        Error::AlreadyRegistered { profile, registry, handle } => (Some(profile), Some(registry.as_str()), *handle),
+        Error::NotStarted { name } => (None, Some(name.as_str()), None),
+        Error::QueueFull { profile, .. } | Error::ConnectionClosed { profile } => (Some(profile), None, None),
+        _ => (None, None, None),
+    };
+    let mut out = String::from("\0");
+    let none = Profile::Bool(false);
+    push_fields(
+        &mut out,
+        &[
+            F::S(e.kind()),
+            F::S(&e.message()),
+            if profile.is_some() { F::P(profile.unwrap_or(&none)) } else { F::Raw("") },
+            registry.map_or(F::Raw(""), F::S),
+            F::H(handle),
+        ],
+    );
+    out
+}
+
+/// `Ok(payload)` as the payload, `Err(e)` as [`fail`].
+pub(crate) fn result(r: Result<String, Error>) -> String {
+    r.unwrap_or_else(|e| fail(&e))
+}
+
+/// The records written since the last call (a JSON array), or `""`.
+#[wasm_bindgen]
+pub fn take() -> String {
+    let out = OUT.with(|o| core::mem::take(&mut *o.borrow_mut()));
+    if out.is_empty() {
+        out
+    } else {
+        out + "]"
+    }
+}

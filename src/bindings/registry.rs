@@ -1,0 +1,183 @@
+//! The registry exports: the realm's named registries of the default
+//! module. Values live in JS (the entry's mirror keeps them by profile);
+//! Rust decides which profile is registered, under which handle.
+
+use alloc::string::String;
+use core::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use crate::bindings::out::{record, result, F};
+use crate::core::local::realm_local;
+use crate::core::spec::check_name;
+use crate::core::text::text;
+use crate::core::vec_map::VecMap;
+use crate::core::wire::{parse_profile, profile_json, push_json_profile};
+use crate::{Error, Handle, Namespace, Profile, Registry, Subscription};
+
+realm_local! {
+    static NS: Namespace<()> = Namespace::new();
+    /// The outbox observer of each running registry.
+    static SUBS: RefCell<VecMap<String, [Subscription; 2]>> = RefCell::default();
+}
+
+pub(crate) fn ns() -> Namespace<()> {
+    NS.with(Namespace::clone)
+}
+
+/// The running registry `name`.
+pub(crate) fn running(name: &str) -> Result<Registry<()>, Error> {
+    ns().registry(name)
+}
+
+/// Starts `name` (idempotent); its events go to the outbox.
+#[wasm_bindgen]
+pub fn start(name: &str) -> String {
+    result((|| {
+        let ns = ns();
+        if !ns.is_started(name) {
+            let reg = ns.start(name)?;
+            let outbox = reg.observe(|e| {
+                record(&[F::S("reg"), F::S(e.kind.as_str()), F::S(&e.registry), F::P(&e.profile), F::H(Some(e.handle)), F::B(e.restart)])
+            });
+            let subs = [outbox, crate::bindings::conn::watch(&reg)];
+            SUBS.with(|s| s.borrow_mut().insert(name.into(), subs));
+        }
+        Ok(String::new())
+    })())
+}
+
+/// Stops `name` (its entries are unregistered, connections in it close);
+/// returns whether it was running.
+#[wasm_bindgen]
+pub fn stop(name: &str) -> bool {
+    let was = ns().stop(name);
+    let subs = SUBS.with(|s| s.borrow_mut().remove(name));
+    drop(subs);
+    crate::bindings::conn::settle();
+    was
+}
+
+/// The running registries' names, as a JSON array.
+#[wasm_bindgen]
+pub fn names() -> String {
+    let mut out = String::from("[");
+    for (i, n) in ns().names().iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        crate::core::wire::push_json_str(&mut out, n);
+    }
+    out + "]"
+}
+
+fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> Result<R, Error>) -> Result<R, Error> {
+    let p = parse_profile(profile)?;
+    f(running(name)?, p)
+}
+
+/// Registers the profile; its handle, or `AlreadyRegisteredError` naming
+/// the live one.
+#[wasm_bindgen]
+pub fn register(name: &str, profile: &str) -> String {
+    result(with(name, profile, |reg, p| reg.register(p, ()).map(|h| text!(h))))
+}
+
+/// The live handle of the profile, or `""`.
+#[wasm_bindgen]
+pub fn lookup(name: &str, profile: &str) -> String {
+    result(with(name, profile, |reg, p| Ok(reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default())))
+}
+
+/// Unregisters the profile (absent is fine); connections in it close.
+#[wasm_bindgen]
+pub fn unregister(name: &str, profile: &str) -> String {
+    let r = result(with(name, profile, |reg, p| {
+        reg.unregister(&p);
+        Ok(String::new())
+    }));
+    crate::bindings::conn::settle();
+    r
+}
+
+/// The registered profiles, as a JSON array.
+#[wasm_bindgen]
+pub fn keys(name: &str) -> String {
+    result(running(name).map(|reg| {
+        let mut out = String::from("[");
+        for (i, p) in reg.keys().iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            push_json_profile(&mut out, p);
+        }
+        out + "]"
+    }))
+}
+
+/// How many profiles are registered (decimal).
+#[wasm_bindgen]
+pub fn count(name: &str) -> String {
+    result(running(name).map(|reg| text!(reg.count())))
+}
+
+/// Records an update of the entry `handle` (its value changed in JS):
+/// `"1"`, or `""` when the entry is no longer live.
+#[wasm_bindgen]
+pub fn update(name: &str, profile: &str, handle: &str) -> String {
+    result(with(name, profile, |reg, p| {
+        let h: Handle = handle.parse()?;
+        Ok(if reg.is_alive(h) && reg.update_value(&p, |()| ()).is_some() { "1".into() } else { String::new() })
+    }))
+}
+
+/// The canonical form of a profile, or `InvalidProfileError`.
+#[wasm_bindgen]
+pub fn check(profile: &str) -> String {
+    result(parse_profile(profile).map(|p| profile_json(&p)))
+}
+
+/// `[registry, profile]` of a live handle as JSON, `""` for a dead one, or
+/// `InvalidHandleError` for a malformed one.
+#[wasm_bindgen]
+pub fn entry(handle: &str) -> String {
+    result(handle.parse::<Handle>().map(|h| {
+        let ns = ns();
+        match ns.registry_of(h).and_then(|r| r.profile_of(h).map(|p| (r, p))) {
+            Some((r, p)) => {
+                let mut out = String::new();
+                crate::bindings::out::push_fields(&mut out, &[F::S(r.name()), F::P(&p)]);
+                out
+            }
+            None => String::new(),
+        }
+    }))
+}
+
+/// Checks a registry (`what` 0) or module (1) name; `""` when fine.
+#[wasm_bindgen]
+pub fn name_ok(what: u32, name: &str) -> String {
+    result(check_name(if what == 0 { "registry" } else { "module" }, name).map(|()| String::new()))
+}
+
+/// The error JS detects but the core words: `0` a module name that is not
+/// plugged (`a`); `1` a profile (`b`, JSON) a module object already holds
+/// in registry `a`; `2` a registry `a` that is not running; `3` the
+/// connection of profile `b` is closed; `4` data `a` (described) cannot be sent.
+#[wasm_bindgen]
+pub fn error(code: u32, a: &str, b: &str) -> String {
+    let e = match code {
+        0 => Error::UnknownModule { module: a.into() },
+        1 => match parse_profile(b) {
+            Ok(profile) => Error::AlreadyRegistered { profile, registry: a.into(), handle: None },
+            Err(e) => e,
+        },
+        2 => Error::NotStarted { name: a.into() },
+        4 => Error::InvalidData(a.into()),
+        _ => match parse_profile(b) {
+            Ok(profile) => Error::ConnectionClosed { profile },
+            Err(e) => e,
+        },
+    };
+    crate::bindings::out::fail(&e)
+}
