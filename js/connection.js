@@ -16,6 +16,8 @@ const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetr
 const QUEUE_KEYS = ["maxMessages", "maxBytes"];
 const DUPLICATES = ["error", "existing", "replace"];
 const CREATE = Symbol("create");
+/** How long a connection that waited for an earlier socket of its profile waits after that socket's close. */
+const GATE_SETTLE_MS = 25;
 const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
@@ -196,7 +198,7 @@ export class Connection {
     if (reason !== undefined && typeof reason !== "string") {
       throw configError(`close reason must be a string, got ${describe(reason)}`);
     }
-    const r = W().conn_close(this.#id, code ?? NaN, reason === undefined ? "" : reason.slice(0, 512));
+    const r = W().conn_close(this.#id, code !== undefined, code ?? 0, reason === undefined ? "" : reason.slice(0, 512));
     drain();
     ok(r);
   }
@@ -264,6 +266,17 @@ export class Connection {
         this.#timers.delete(r[2]);
         return;
       case "release": return this.#release(r[2]);
+      case "wake": {
+        // The earlier socket of this profile closed: give the server a
+        // moment to see that close before this connection's first socket.
+        const t = `wake`;
+        this.#timers.set(t, setTimeout(() => {
+          this.#timers.delete(t);
+          W().conn_start(id);
+          drain();
+        }, GATE_SETTLE_MS));
+        return;
+      }
       case "handle":
         this.#handle = r[2] ?? undefined;
         return;
@@ -409,18 +422,27 @@ function closeSocket(ws, code, reason) {
   }
 }
 
-function number(o, k, what) {
-  const v = get(o, k);
-  if (v !== undefined && typeof v !== "number") throw configError(`${what}.${k} must be a number, got ${describe(v)}`);
-  return v ?? NaN;
-}
+// connect's numeric options, in the order the wasm takes them.
+const NUMBERS = [...RECONNECT_KEYS.map((k) => ["reconnect", k]), ...QUEUE_KEYS.map((k) => ["queue", k]), [null, "connectTimeoutMs"]];
 
-function options(o, keys, what) {
+/** Reads an options object (`reconnect`, `queue`) into `nums`: only known keys, numbers only. */
+function options(o, what, nums) {
   if (o === null || typeof o !== "object" || isArray(o)) {
     throw configError(`${what} must be ${what === "queue" ? "{ maxMessages, maxBytes }" : "false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries }"}, got ${describe(o)}`);
   }
+  const keys = what === "queue" ? QUEUE_KEYS : RECONNECT_KEYS;
   onlyKnown(o, keys, what);
-  return keys.map((k) => number(o, k, what));
+  for (const k of keys) setNumber(nums, what, k, get(o, k));
+}
+
+/** `nums` is `[reconnect on, given mask, ...NUMBERS]`. */
+function setNumber(nums, what, k, v) {
+  if (v === undefined) return;
+  const label = what === null ? k : `${what}.${k}`;
+  if (typeof v !== "number") throw configError(`${label} must be a number, got ${describe(v)}`);
+  const i = NUMBERS.findIndex(([w, key]) => w === what && key === k);
+  nums[1] += 2 ** i;
+  nums[2 + i] = v;
 }
 
 function protocolsJson(v) {
@@ -457,13 +479,12 @@ export function connect(config) {
   const protocols = protocolsJson(o.protocols);
   const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);
+  const nums = new Float64Array(2 + NUMBERS.length);
   const rc = o.reconnect;
-  const reconnect = rc === undefined || rc === true ? [1, NaN, NaN, NaN, NaN, NaN] : rc === false ? [0, NaN, NaN, NaN, NaN, NaN] : [1, ...options(rc, RECONNECT_KEYS, "reconnect")];
-  const queue = o.queue === undefined ? [NaN, NaN] : options(o.queue, QUEUE_KEYS, "queue");
-  if (o.connectTimeoutMs !== undefined && typeof o.connectTimeoutMs !== "number") {
-    throw configError(`connectTimeoutMs must be a number, got ${describe(o.connectTimeoutMs)}`);
-  }
-  const nums = new Float64Array([...reconnect, ...queue, o.connectTimeoutMs ?? NaN]);
+  nums[0] = rc === false ? 0 : 1;
+  if (rc !== undefined && typeof rc !== "boolean") options(rc, "reconnect", nums);
+  if (o.queue !== undefined) options(o.queue, "queue", nums);
+  setNumber(nums, null, "connectTimeoutMs", o.connectTimeoutMs);
   let ctor = o.WebSocket;
   if (ctor !== undefined && typeof ctor !== "function") throw configError(`WebSocket must be a WebSocket constructor, got ${describe(ctor)}`);
   ctor ??= globalThis.WebSocket;

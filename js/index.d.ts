@@ -526,6 +526,11 @@ export class InvalidDataError extends Error {
   static [Symbol.hasInstance](value: unknown): value is InvalidDataError;
 }
 
+/** @internal How many connections are alive in this realm (for leak checks). */
+export function __connCount(): number;
+/** @internal The wasm's memory size in bytes and the live connections (for leak checks). */
+export function __debug(): { memoryBytes: number; connections: number };
+
 /**
  * Thrown by every function used before the wasm is initialised: call
  * `await init()` (or `initSync({ module })`) first, or import

@@ -8,29 +8,30 @@
 import glueInit, * as glue from "./profile_registry.js";
 import { setWasm, W } from "./boundary.js";
 
-let memory; // the wasm's memory, for __debug()
+let instance; // the wasm instance's exports (its memory for __debug())
 
 function ready(exports) {
-  memory = exports.memory;
+  instance = exports;
   setWasm(glue);
   return exports;
 }
 
 /** Loads and instantiates the wasm (a URL, Response, bytes or `WebAssembly.Module`; default: the package's own file). */
 export default async function init(input) {
-  if (memory !== undefined) return glue;
+  if (instance !== undefined) return instance;
   return ready(await glueInit(input === undefined ? undefined : { module_or_path: input?.module_or_path ?? input }));
 }
 
 /** Instantiates the wasm synchronously from bytes or a `WebAssembly.Module` (workerd: the imported module). */
 export function initSync(module) {
-  if (memory !== undefined) return glue;
+  if (instance !== undefined) return instance;
   return ready(glue.initSync(module?.module !== undefined ? module : { module }));
 }
 
 /** @internal The wasm's memory size and live connections, for leak checks. */
 export function __debug() {
-  return { memoryBytes: memory === undefined ? 0 : memory.buffer.byteLength, connections: W().conn_count() };
+  const connections = W().conn_count();
+  return { memoryBytes: instance.memory.buffer.byteLength, connections };
 }
 
 export {

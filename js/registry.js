@@ -176,11 +176,13 @@ export function plugModule(name, module) {
 
 /** Removes a module plugged with `plugModule`; returns whether it was. */
 export function unplugModule(name) {
+  W();
   return typeof name === "string" && plugged.delete(name);
 }
 
 /** `{ module, name }`: which module and registry a config (or via) means. */
 export function resolve(config) {
+  W();
   const t = readTarget(config);
   return { module: typeof t.module === "string" ? t.module : t.module.obj, name: t.name };
 }

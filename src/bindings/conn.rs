@@ -24,7 +24,7 @@ use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 use crate::bindings::out::{fail, object, record, F};
-use crate::conn::{Clock, Event, Machine, Message, Options, QueueLimits, ReconnectPolicy, SocketId, TimerId, Transport};
+use crate::conn::{Clock, Event, Machine, Message, Options, SocketId, TimerId, Transport};
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
 use crate::core::text::{text, Num};
@@ -97,6 +97,10 @@ struct Conn {
     local: Option<(Registry<()>, Option<Handle>)>,
     machine: HostMachine,
     waiting: bool,
+    /// It waited for an earlier socket of its profile: it starts a moment
+    /// after that socket's close (`["wake"]`, then `conn_start`), once the
+    /// server has seen the close too.
+    gated: bool,
     /// The code and reason `close()` was called with, for the final event.
     close_request: Option<(u16, String)>,
 }
@@ -266,10 +270,36 @@ fn after() {
     }
     for c in &all {
         let ready = c.try_borrow().is_ok_and(|k| k.waiting && !gate_busy(&k.gate, k.id));
-        if ready {
-            c.borrow_mut().start();
+        if !ready {
+            continue;
+        }
+        let mut k = c.borrow_mut();
+        if k.gated {
+            k.gated = false;
+            k.waiting = false; // until the host wakes it
+            record(&[F::S("wake"), id_of(k.id)]);
+        } else {
+            k.start();
         }
     }
+}
+
+/// Starts connection `id` after a `["wake"]`, unless its gate is busy
+/// again (then it waits for the next release).
+#[wasm_bindgen]
+pub fn conn_start(id: u32) {
+    if let Some(c) = conn(id) {
+        let mut k = c.borrow_mut();
+        if k.machine.state() != crate::conn::State::Closed && !k.machine.has_live_socket() {
+            if gate_busy(&k.gate, id) {
+                k.waiting = true;
+                k.gated = true;
+            } else {
+                k.start();
+            }
+        }
+    }
+    settle();
 }
 
 /// Closes the connections whose entries were removed by someone else
@@ -308,50 +338,51 @@ fn bad(msg: String) -> Error {
     Error::InvalidConfig(msg)
 }
 
-/// A whole number from 0 to 2^32 - 1 (NaN: not given).
-fn count(n: f64, what: &str) -> Result<Option<usize>, Error> {
-    if n.is_nan() {
-        return Ok(None);
-    }
+/// A whole number from 0 to 2^32 - 1.
+fn count(n: f64, what: &str) -> Result<usize, Error> {
     if n >= 0.0 && is_whole(n) && n <= u32::MAX as f64 {
-        return Ok(Some(n as usize));
+        return Ok(n as usize);
     }
     Err(bad(text!(what, " must be a whole number from 0 to 4294967295, got ", Num(n))))
 }
 
 /// The options from the host's plain numbers: `n` = `[reconnect (0 off, 1
-/// on), minDelayMs, maxDelayMs, factor, jitter, maxRetries, maxMessages,
-/// maxBytes, connectTimeoutMs]`, NaN where not given.
+/// on), given, minDelayMs, maxDelayMs, factor, jitter, maxRetries,
+/// maxMessages, maxBytes, connectTimeoutMs]`, where bit `i` of `given` says
+/// whether the `i`th option after it was given.
 fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Options, Error> {
-    let n = |i: usize| n.get(i).copied().unwrap_or(f64::NAN);
+    let reconnect = n.first().copied().unwrap_or(1.0) != 0.0;
+    let given = n.get(1).copied().unwrap_or(0.0) as u32;
+    let n = |i: usize| (given & (1 << i) != 0).then(|| n.get(2 + i).copied()).flatten();
     let mut o = Options::new(profile, url);
+    if !reconnect {
+        o.reconnect = None;
+    }
     let list = parse_profile(protocols).map_err(|_| bad("protocols must be a list of strings".into()))?;
     if let Profile::List(items) = list {
         for p in items.iter() {
             o.protocols.push(p.as_str().ok_or_else(|| bad("protocols must be strings".into()))?.into());
         }
     }
-    o.reconnect = (n(0) != 0.0).then(|| {
-        let mut p = ReconnectPolicy::default();
+    if let Some(p) = &mut o.reconnect {
         for (i, slot) in [&mut p.min_delay_ms, &mut p.max_delay_ms, &mut p.factor, &mut p.jitter].into_iter().enumerate() {
-            if !n(1 + i).is_nan() {
-                *slot = n(1 + i);
+            if let Some(v) = n(i) {
+                *slot = v;
             }
         }
-        p
-    });
-    if let Some(p) = &mut o.reconnect {
-        p.max_retries = if n(5) == f64::INFINITY { None } else { count(n(5), "reconnect.maxRetries")?.map(|r| r as u32) };
+        p.max_retries = match n(4) {
+            None => None,
+            Some(f64::INFINITY) => None,
+            Some(v) => Some(count(v, "reconnect.maxRetries")? as u32),
+        };
     }
-    let mut q = QueueLimits::default();
-    if let Some(m) = count(n(6), "queue.maxMessages")? {
-        q.max_messages = m;
+    if let Some(m) = n(5) {
+        o.queue.max_messages = count(m, "queue.maxMessages")?;
     }
-    if let Some(b) = count(n(7), "queue.maxBytes")? {
-        q.max_bytes = b;
+    if let Some(b) = n(6) {
+        o.queue.max_bytes = count(b, "queue.maxBytes")?;
     }
-    o.queue = q;
-    o.connect_timeout_ms = (!n(8).is_nan()).then(|| n(8));
+    o.connect_timeout_ms = n(7);
     o.validate()?;
     Ok(o)
 }
@@ -385,7 +416,9 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
             }
         }
         let machine = Machine::new(options, Host { conn: id }, Host { conn: id })?;
-        let mut c = Conn { id, gate: (name.into(), profile.clone()), local: None, machine, waiting: true, close_request: None };
+        let gate = (String::from(name), profile.clone());
+        let gated = gate_busy(&gate, id);
+        let mut c = Conn { id, gate, local: None, machine, waiting: true, gated, close_request: None };
         if let Some(reg) = registry {
             let h = reg.register(profile, ())?;
             OWNED.with(|o| o.borrow_mut().insert(h, id));
@@ -462,11 +495,11 @@ pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
     on(id, |c| c.step(|m| m.requeue(Message::Held(bytes as usize), failure)));
 }
 
-/// Closes connection `id` for good (`code` NaN: the default 1000).
+/// Closes connection `id` for good (without `has_code`, with 1000).
 #[wasm_bindgen]
-pub fn conn_close(id: u32, code: f64, reason: &str) -> String {
+pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> String {
     let code = match code {
-        c if c.is_nan() => None,
+        _ if !has_code => None,
         c if (0.0..=65535.0).contains(&c) && is_whole(c) => Some(c as u16),
         c => return fail(&bad(text!("close code must be 1000 or from 3000 to 4999, got ", Num(c)))),
     };
