@@ -3,13 +3,12 @@
 # Pinned versions live here; a second run only checks and returns quickly.
 #
 #   bash scripts/setup.sh            # everything (Rust wasm target, wasm-pack,
-#                                    # wasm-bindgen-cli, browsers + drivers, npm deps)
+#                                    # wasm-bindgen-cli, Chromium, Firefox ESR, npm deps)
 #   SETUP_SKIP_BROWSERS=1 bash scripts/setup.sh   # no Chromium/Firefox
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 WASM_PACK_VERSION=0.15.1
-GECKODRIVER_VERSION=0.37.1
 # wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock 2>/dev/null || true)
 WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.100}
@@ -40,11 +39,11 @@ cargo_tool() { # name version binary [extra cargo args]
 cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
 cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack
 
-# 3. Browsers and their drivers, from Debian.
+# 3. Browsers (driven by playwright-core from npm), from Debian.
 apt_missing=()
 need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
 if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
-  need_apt chromium; need_apt chromium-driver; need_apt firefox-esr
+  need_apt chromium; need_apt firefox-esr
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "apt-get is missing; install by hand: ${apt_missing[*]}"
@@ -53,9 +52,6 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   $SUDO apt-get update -qq || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${apt_missing[@]}" >/dev/null \
     || die "apt-get install ${apt_missing[*]} failed"
-fi
-if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
-  cargo_tool geckodriver "$GECKODRIVER_VERSION" geckodriver
 fi
 
 # 4. npm dependencies of the JS tests, the test server and the demo page.

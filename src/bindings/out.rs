@@ -40,18 +40,22 @@ pub(crate) fn push_fields(out: &mut String, fields: &[F<'_>]) {
         if i > 0 {
             out.push(',');
         }
-        match f {
-            F::S(s) => push_json_str(out, s),
-            F::N(n) if n.is_finite() => Num(*n).push_to(out),
-            F::N(_) => out.push_str("null"),
-            F::P(p) => push_json_profile(out, p),
-            F::H(Some(h)) => push_json_str(out, &crate::core::text::text!(h)),
-            F::H(None) | F::Raw("") => out.push_str("null"),
-            F::B(b) => out.push_str(if *b { "true" } else { "false" }),
-            F::Raw(r) => out.push_str(r),
-        }
+        push_field(out, f);
     }
     out.push(']');
+}
+
+fn push_field(out: &mut String, f: &F<'_>) {
+    match f {
+        F::S(s) => push_json_str(out, s),
+        F::N(n) if n.is_finite() => Num(*n).push_to(out),
+        F::N(_) => out.push_str("null"),
+        F::P(p) => push_json_profile(out, p),
+        F::H(Some(h)) => push_json_str(out, &crate::core::text::text!(h)),
+        F::H(None) | F::Raw("") => out.push_str("null"),
+        F::B(b) => out.push_str(if *b { "true" } else { "false" }),
+        F::Raw(r) => out.push_str(r),
+    }
 }
 
 /// Appends a record to the outbox.
@@ -73,9 +77,7 @@ pub(crate) fn object(pairs: &[(&str, F<'_>)]) -> String {
         }
         push_json_str(&mut out, k);
         out.push(':');
-        let mut one = String::new();
-        push_fields(&mut one, core::slice::from_ref(v));
-        out.push_str(&one[1..one.len() - 1]);
+        push_field(&mut out, v);
     }
     out.push('}');
     out

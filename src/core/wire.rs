@@ -140,7 +140,17 @@ struct Reader<'a> {
     i: usize,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// The text from `start` to the current position. Both are at the
+    /// input's start or end or next to an ASCII byte the reader stopped at
+    /// (`"`, `\\`, `,`, `]`, `[`), so on char boundaries of the `&str` the
+    /// reader was made from.
+    fn text(&self, start: usize) -> &'a str {
+        let bytes = self.s.get(start..self.i).unwrap_or_default();
+        // SAFETY: `self.s` is a `&str`'s bytes and both ends are char boundaries (above).
+        unsafe { core::str::from_utf8_unchecked(bytes) }
+    }
+
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
     }
@@ -177,7 +187,7 @@ impl Reader<'_> {
                 Profile::list(items)
             }
             b't' | b'f' => {
-                let rest = &self.s[self.i..];
+                let rest = self.s.get(self.i..).unwrap_or_default();
                 for (word, b) in [(&b"true"[..], true), (&b"false"[..], false)] {
                     if rest.starts_with(word) {
                         self.i += word.len();
@@ -196,7 +206,7 @@ impl Reader<'_> {
         while self.peek().is_some_and(|b| b != b',' && b != b']') {
             self.i += 1;
         }
-        let raw = core::str::from_utf8(&self.s[start..self.i]).map_err(|_| malformed())?;
+        let raw = self.text(start);
         let (neg, digits) = match raw.strip_prefix('-') {
             Some(d) => (true, d),
             None => (false, raw),
@@ -231,7 +241,7 @@ impl Reader<'_> {
             while self.peek().is_some_and(|b| b != b'"' && b != b'\\') {
                 self.i += 1;
             }
-            out.push_str(core::str::from_utf8(&self.s[start..self.i]).map_err(|_| malformed())?);
+            out.push_str(self.text(start));
             if out.len() > Profile::MAX_STRING_BYTES {
                 break; // Profile::string reports the length
             }
