@@ -7,7 +7,19 @@ import { typed, NotInitializedError, report } from "./errors.js";
 
 let w; // the wasm's exports, once initialised
 
-export function setWasm(exports) { w = exports; w.seed((Math.random() * 2 ** 32) >>> 0); }
+// The exports that answer 0 (done) or 1 (a payload, or an error, to fetch
+// with `payload()`): seen from here as returning that string ("" for 0).
+const ANSWERING = ["start", "names", "register", "lookup", "unregister", "keys", "count", "update", "check", "entry",
+  "name_ok", "error", "conn_new", "conn_enqueue", "conn_close"];
+
+export function setWasm(exports) {
+  w = { ...exports };
+  for (const f of ANSWERING) {
+    const raw = exports[f];
+    w[f] = (...args) => (raw(...args) === 0 ? "" : exports.payload());
+  }
+  w.seed((Math.random() * 2 ** 32) >>> 0);
+}
 
 /** The wasm's exports; before `init()`, a NotInitializedError that says what to do. */
 export function W() {

@@ -23,7 +23,7 @@ use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
-use crate::bindings::out::{fail, object, record, F};
+use crate::bindings::out::{object, record, result, F};
 use crate::conn::{Clock, Event, Machine, Message, Options, SocketId, TimerId, Transport};
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
@@ -394,7 +394,7 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
 /// `"e<handle>"` for the live entry `onDuplicate: "existing"` found, or an
 /// error (`AlreadyRegisteredError` names the live handle).
 #[wasm_bindgen]
-pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32) -> String {
+pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32) -> u32 {
     let r = (|| {
         if conn(id).is_some() {
             return Err(bad("connect: a fresh connection id is needed".into()));
@@ -430,7 +430,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
         after();
         Ok(text!("n", id))
     })();
-    r.unwrap_or_else(|e| fail(&e))
+    result(r)
 }
 
 /// Runs `f` on connection `id`, then tidies up.
@@ -477,14 +477,14 @@ pub fn conn_timer(id: u32, timer: f64) {
 /// socket; `failure` (unless empty) says why it was not sent now. `""`, or
 /// `QueueFullError` / `ConnectionClosedError` (nothing queued).
 #[wasm_bindgen]
-pub fn conn_enqueue(id: u32, bytes: f64, failure: &str) -> String {
+pub fn conn_enqueue(id: u32, bytes: f64, failure: &str) -> u32 {
     let failure = (!failure.is_empty()).then_some(failure);
     let r = match conn(id) {
         Some(c) => c.borrow_mut().step(|m| m.enqueue(Message::Held(bytes as usize), failure)),
         None => Err(Error::ConnectionClosed { profile: Profile::from("?") }), // the host knows it closed
     };
     settle();
-    r.map(|()| String::new()).unwrap_or_else(|e| fail(&e))
+    result(r.map(|()| String::new()))
 }
 
 /// Puts a held message the host could not send after all back in front;
@@ -497,15 +497,15 @@ pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
 
 /// Closes connection `id` for good (without `has_code`, with 1000).
 #[wasm_bindgen]
-pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> String {
+pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> u32 {
     let code = match code {
         _ if !has_code => None,
         c if (0.0..=65535.0).contains(&c) && is_whole(c) => Some(c as u16),
-        c => return fail(&bad(text!("close code must be 1000 or from 3000 to 4999, got ", Num(c)))),
+        c => return result(Err(bad(text!("close code must be 1000 or from 3000 to 4999, got ", Num(c))))),
     };
     let mut r = Ok(());
     on(id, |c| r = c.close(code, Some(reason)));
-    r.map(|()| String::new()).unwrap_or_else(|e| fail(&e))
+    result(r.map(|()| String::new()))
 }
 
 /// How many connections are alive in this realm (for leak checks).

@@ -16,6 +16,8 @@ use crate::{Error, Handle, Profile};
 
 realm_local! {
     static OUT: RefCell<String> = RefCell::default();
+    /// The payload of the last call that returned 1 (see [`result`]).
+    static PAYLOAD: RefCell<String> = RefCell::default();
 }
 
 /// One field of a record.
@@ -106,9 +108,22 @@ pub(crate) fn fail(e: &Error) -> String {
     out
 }
 
-/// `Ok(payload)` as the payload, `Err(e)` as [`fail`].
-pub(crate) fn result(r: Result<String, Error>) -> String {
-    r.unwrap_or_else(|e| fail(&e))
+/// An export's return: 0 for `Ok("")`; else 1, with the payload (or the
+/// error, as [`fail`] writes it) for [`payload`] to hand over. One `u32`
+/// per export keeps the glue small; only two exports return strings.
+pub(crate) fn result(r: Result<String, Error>) -> u32 {
+    let s = r.unwrap_or_else(|e| fail(&e));
+    if s.is_empty() {
+        return 0;
+    }
+    PAYLOAD.with(|p| *p.borrow_mut() = s);
+    1
+}
+
+/// The payload of the last call that returned 1.
+#[wasm_bindgen]
+pub fn payload() -> String {
+    PAYLOAD.with(|p| core::mem::take(&mut *p.borrow_mut()))
 }
 
 /// The records written since the last call (a JSON array), or `""`.

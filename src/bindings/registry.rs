@@ -32,7 +32,7 @@ pub(crate) fn running(name: &str) -> Result<Registry<()>, Error> {
 
 /// Starts `name` (idempotent); its events go to the outbox.
 #[wasm_bindgen]
-pub fn start(name: &str) -> String {
+pub fn start(name: &str) -> u32 {
     result((|| {
         let ns = ns();
         if !ns.is_started(name) {
@@ -60,7 +60,7 @@ pub fn stop(name: &str) -> bool {
 
 /// The running registries' names, as a JSON array.
 #[wasm_bindgen]
-pub fn names() -> String {
+pub fn names() -> u32 {
     let mut out = String::from("[");
     for (i, n) in ns().names().iter().enumerate() {
         if i > 0 {
@@ -68,7 +68,7 @@ pub fn names() -> String {
         }
         crate::core::wire::push_json_str(&mut out, n);
     }
-    out + "]"
+    result(Ok(out + "]"))
 }
 
 fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> Result<R, Error>) -> Result<R, Error> {
@@ -79,19 +79,19 @@ fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> R
 /// Registers the profile; its handle, or `AlreadyRegisteredError` naming
 /// the live one.
 #[wasm_bindgen]
-pub fn register(name: &str, profile: &str) -> String {
+pub fn register(name: &str, profile: &str) -> u32 {
     result(with(name, profile, |reg, p| reg.register(p, ()).map(|h| text!(h))))
 }
 
 /// The live handle of the profile, or `""`.
 #[wasm_bindgen]
-pub fn lookup(name: &str, profile: &str) -> String {
+pub fn lookup(name: &str, profile: &str) -> u32 {
     result(with(name, profile, |reg, p| Ok(reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default())))
 }
 
 /// Unregisters the profile (absent is fine); connections in it close.
 #[wasm_bindgen]
-pub fn unregister(name: &str, profile: &str) -> String {
+pub fn unregister(name: &str, profile: &str) -> u32 {
     let r = result(with(name, profile, |reg, p| {
         reg.unregister(&p);
         Ok(String::new())
@@ -102,7 +102,7 @@ pub fn unregister(name: &str, profile: &str) -> String {
 
 /// The registered profiles, as a JSON array.
 #[wasm_bindgen]
-pub fn keys(name: &str) -> String {
+pub fn keys(name: &str) -> u32 {
     result(running(name).map(|reg| {
         let mut out = String::from("[");
         for (i, p) in reg.keys().iter().enumerate() {
@@ -117,14 +117,14 @@ pub fn keys(name: &str) -> String {
 
 /// How many profiles are registered (decimal).
 #[wasm_bindgen]
-pub fn count(name: &str) -> String {
+pub fn count(name: &str) -> u32 {
     result(running(name).map(|reg| text!(reg.count())))
 }
 
 /// Records an update of the entry `handle` (its value changed in JS):
 /// `"1"`, or `""` when the entry is no longer live.
 #[wasm_bindgen]
-pub fn update(name: &str, profile: &str, handle: &str) -> String {
+pub fn update(name: &str, profile: &str, handle: &str) -> u32 {
     result(with(name, profile, |reg, p| {
         let h: Handle = handle.parse()?;
         Ok(if reg.is_alive(h) && reg.update_value(&p, |()| ()).is_some() { "1".into() } else { String::new() })
@@ -133,14 +133,14 @@ pub fn update(name: &str, profile: &str, handle: &str) -> String {
 
 /// The canonical form of a profile, or `InvalidProfileError`.
 #[wasm_bindgen]
-pub fn check(profile: &str) -> String {
+pub fn check(profile: &str) -> u32 {
     result(parse_profile(profile).map(|p| profile_json(&p)))
 }
 
 /// `[registry, profile]` of a live handle as JSON, `""` for a dead one, or
 /// `InvalidHandleError` for a malformed one.
 #[wasm_bindgen]
-pub fn entry(handle: &str) -> String {
+pub fn entry(handle: &str) -> u32 {
     result(handle.parse::<Handle>().map(|h| {
         let ns = ns();
         match ns.registry_of(h).and_then(|r| r.profile_of(h).map(|p| (r, p))) {
@@ -156,7 +156,7 @@ pub fn entry(handle: &str) -> String {
 
 /// Checks a registry (`what` 0) or module (1) name; `""` when fine.
 #[wasm_bindgen]
-pub fn name_ok(what: u32, name: &str) -> String {
+pub fn name_ok(what: u32, name: &str) -> u32 {
     result(check_name(if what == 0 { "registry" } else { "module" }, name).map(|()| String::new()))
 }
 
@@ -165,7 +165,7 @@ pub fn name_ok(what: u32, name: &str) -> String {
 /// in registry `a`; `2` a registry `a` that is not running; `3` the
 /// connection of profile `b` is closed; `4` data `a` (described) cannot be sent.
 #[wasm_bindgen]
-pub fn error(code: u32, a: &str, b: &str) -> String {
+pub fn error(code: u32, a: &str, b: &str) -> u32 {
     let e = match code {
         0 => Error::UnknownModule { module: a.into() },
         1 => match parse_profile(b) {
@@ -179,5 +179,5 @@ pub fn error(code: u32, a: &str, b: &str) -> String {
             Err(e) => e,
         },
     };
-    crate::bindings::out::fail(&e)
+    result(Err(e))
 }
