@@ -280,7 +280,7 @@ export class Connection {
       case "handle":
         this.#handle = r[2] ?? undefined;
         return;
-      case "event": return this.#record(r[2], r[3]);
+      case "event": return this.#record(r[2], r);
       case "rejected":
         report(typed("ConnectionClosedError", `${r[2]} message(s) of a closed connection could not be sent and were dropped`));
         return;
@@ -292,16 +292,26 @@ export class Connection {
     }
   }
 
-  #record(type, detail) {
+  /** `["event", id, type, ...fields]`: the state it changes, then the event for the listeners. */
+  #record(type, [, , , a, b, c, d]) {
+    let detail;
     if (type === "statechange") {
-      this.#state = detail.to;
-      if (detail.from === "open") this.#open = null;
+      detail = { from: a, to: b };
+      this.#state = b;
+      if (a === "open") this.#open = null;
     } else if (type === "open") {
+      detail = { handle: this.#handle };
       this.#attempt = 0;
       this.#open = this.#sockets.get(this.#current) ?? null;
     } else if (type === "reconnecting") {
-      this.#attempt = detail.attempt;
-    } else if (type === "close" && detail.final) {
+      detail = { attempt: a, delayMs: b };
+      this.#attempt = a;
+    } else if (type === "error") {
+      detail = { message: a };
+    } else if (d === null) {
+      detail = { code: a, reason: b, wasClean: c, willReconnect: true, rejected: 0 };
+    } else {
+      detail = { code: a, reason: b, wasClean: c, willReconnect: false, rejected: d, final: true };
       this.#closed = true;
       this.#open = null;
       this.#queue = [];

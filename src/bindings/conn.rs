@@ -23,7 +23,7 @@ use core::cell::{Cell, RefCell};
 
 use wasm_bindgen::prelude::*;
 
-use crate::bindings::out::{object, record, result, F};
+use crate::bindings::out::{record, result, F};
 use crate::conn::{Clock, Event, Machine, Message, Options, SocketId, TimerId, Transport};
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
@@ -141,8 +141,11 @@ impl Conn {
         r
     }
 
-    fn emit(&self, kind: &str, detail: &str) {
-        record(&[F::S("event"), F::N(self.id.into()), F::S(kind), F::Raw(detail)]);
+    /// `["event", id, type, ...fields]`: an event for the JS `Connection`.
+    fn emit(&self, kind: &str, fields: &[F<'_>]) {
+        let mut all = alloc::vec![F::S("event"), id_of(self.id), F::S(kind)];
+        all.extend_from_slice(fields);
+        record(&all);
     }
 
     /// Registry changes first, then the events for the JS `Connection`.
@@ -158,42 +161,19 @@ impl Conn {
         let mut pending_close: Option<(u16, String, bool)> = None;
         for e in events {
             match e {
-                Event::StateChange { from, to } => {
-                    self.emit("statechange", &object(&[("from", F::S(from.as_str())), ("to", F::S(to.as_str()))]))
-                }
-                Event::Open { .. } => self.emit("open", &object(&[("handle", F::H(self.handle()))])),
-                Event::Error { message } => self.emit("error", &object(&[("message", F::S(&message))])),
-                Event::Close { code, reason, was_clean, will_reconnect: true } => self.emit(
-                    "close",
-                    &object(&[
-                        ("code", F::N(code.into())),
-                        ("reason", F::S(&reason)),
-                        ("wasClean", F::B(was_clean)),
-                        ("willReconnect", F::B(true)),
-                        ("rejected", F::N(0.0)),
-                    ]),
-                ),
+                Event::StateChange { from, to } => self.emit("statechange", &[F::S(from.as_str()), F::S(to.as_str())]),
+                Event::Open { .. } => self.emit("open", &[]),
+                Event::Error { message } => self.emit("error", &[F::S(&message)]),
+                Event::Close { code, reason, was_clean, will_reconnect: true } => self.close_event(code, &reason, was_clean, None),
                 // The final close waits for the Ended that follows, to report the rejected count.
                 Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
-                Event::Reconnecting { attempt, delay_ms } => {
-                    self.emit("reconnecting", &object(&[("attempt", F::N(attempt.into())), ("delayMs", F::N(delay_ms))]))
-                }
+                Event::Reconnecting { attempt, delay_ms } => self.emit("reconnecting", &[F::N(attempt.into()), F::N(delay_ms)]),
                 Event::Ended { rejected } => {
                     let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
                         let (code, reason) = self.close_request.clone().unwrap_or((1000, String::new()));
                         (code, reason, true)
                     });
-                    self.emit(
-                        "close",
-                        &object(&[
-                            ("code", F::N(code.into())),
-                            ("reason", F::S(&reason)),
-                            ("wasClean", F::B(clean)),
-                            ("willReconnect", F::B(false)),
-                            ("rejected", F::N(rejected as f64)),
-                            ("final", F::B(true)),
-                        ]),
-                    );
+                    self.close_event(code, &reason, clean, Some(rejected));
                 }
                 Event::Rejected { count } => record(&[F::S("rejected"), id_of(self.id), F::N(count as f64)]),
                 Event::Message(_) | Event::Opening { .. } | Event::SocketReleased { .. } => {}
@@ -201,8 +181,11 @@ impl Conn {
         }
     }
 
-    fn handle(&self) -> Option<Handle> {
-        self.local.as_ref().and_then(|(_, h)| *h)
+    /// `["event", id, "close", code, reason, wasClean, rejected]`; `rejected`
+    /// is `null` unless this is the final close.
+    fn close_event(&self, code: u16, reason: &str, clean: bool, rejected: Option<usize>) {
+        let rejected = rejected.map_or(f64::NAN, |n| n as f64);
+        self.emit("close", &[F::N(code.into()), F::S(reason), F::B(clean), F::N(rejected)]);
     }
 
     fn set_handle(&mut self, h: Option<Handle>) {

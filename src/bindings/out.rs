@@ -21,6 +21,7 @@ realm_local! {
 }
 
 /// One field of a record.
+#[derive(Clone, Copy)]
 pub(crate) enum F<'a> {
     /// A string.
     S(&'a str),
@@ -68,21 +69,6 @@ pub(crate) fn record(fields: &[F<'_>]) {
         o.push(sep);
         push_fields(&mut o, fields);
     });
-}
-
-/// A JSON object `{"k":v,...}` of a connection event's detail.
-pub(crate) fn object(pairs: &[(&str, F<'_>)]) -> String {
-    let mut out = String::from("{");
-    for (i, (k, v)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_json_str(&mut out, k);
-        out.push(':');
-        push_field(&mut out, v);
-    }
-    out.push('}');
-    out
 }
 
 /// An error result: `"\0"` and `[kind, message, profile, registry, handle]`.
