@@ -45,8 +45,13 @@ export function get(o, k, make = configError) {
   try {
     return o[k];
   } catch (e) {
-    throw make(`reading ${JSON.stringify(k)} threw: ${describe(e)}`);
+    throw readError(k, e, make);
   }
+}
+
+/** The error for reading key `k` that threw `e`. */
+export function readError(k, e, make = configError) {
+  return make(`reading ${JSON.stringify(k)} threw: ${describe(e)}`);
 }
 
 /** Whether `v` is an array; a revoked Proxy answers "no" instead of throwing. */
@@ -174,17 +179,29 @@ const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAM
  */
 export function readTarget(config, extra, out) {
   if (config === undefined) return DEFAULT_TARGET;
-  if (config === null || typeof config !== "object" || isArray(config)) {
-    throw configError(`a config must be an object such as { registry: "Name" } or a via, got ${describe(config)}`);
-  }
+  checkConfig(config);
   const via = get(config, "via");
-  if (via !== undefined) {
-    const module = moduleFrom(via);
-    return { module, name: readName(get(config, "name"), 0, "via.name"), profile: get(config, "profile"), via: true };
-  }
+  if (via !== undefined) return viaTarget(via, get(config, "name"), get(config, "profile"));
   const profile = get(config, "profile");
   const registry = get(config, "registry");
   if (extra) for (const k of extra) out[k] = get(config, k);
+  return configTarget(registry, profile);
+}
+
+/** Throws InvalidConfigError unless `config` is an object that is not an array. */
+export function checkConfig(config) {
+  if (config === null || typeof config !== "object" || isArray(config)) {
+    throw configError(`a config must be an object such as { registry: "Name" } or a via, got ${describe(config)}`);
+  }
+}
+
+/** The target of a via, from its `via`, `name` and `profile` (read by the caller). */
+export function viaTarget(via, name, profile) {
+  return { module: moduleFrom(via), name: readName(name, 0, "via.name"), profile, via: true };
+}
+
+/** The target of a config, from its `registry` and `profile` (read by the caller). */
+export function configTarget(registry, profile) {
   if (registry === undefined) return { module: DEFAULT_MODULE, name: DEFAULT_NAME, profile };
   if (typeof registry === "string") return { module: DEFAULT_MODULE, name: readName(registry, 0, "registry"), profile };
   if (registry !== null && typeof registry === "object" && !isArray(registry)) {

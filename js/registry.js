@@ -6,8 +6,8 @@
 import { W, ok, drain, apply, later } from "./boundary.js";
 import { configError, typed, report } from "./errors.js";
 import {
-  DEFAULT_MODULE, DEFAULT_NAME, describe, get as read, profileJson, profileValue, readModule, readName,
-  readProfile, readTarget, wellFormed,
+  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, get as read, profileJson, profileValue, readError,
+  readModule, readName, readProfile, readTarget, viaTarget, wellFormed,
 } from "./read.js";
 
 const mirrors = new Map(); // registry name -> mirror of the running registry
@@ -200,7 +200,7 @@ export function via(config, profile) {
   return Object.freeze(v);
 }
 
-function viaTarget(c) {
+function ownVia(c) {
   try { return c[VIA]; } catch { return undefined; }
 }
 
@@ -216,14 +216,45 @@ export function whereis(config, profile) {
       const v = m.get(profile);
       if (v !== undefined) return v;
     }
-  } else if (profile === undefined) {
-    const t = viaTarget(config);
+    return whereisIn(readTarget(config), profile);
+  }
+  if (profile === undefined) {
+    const t = ownVia(config);
     if (t !== undefined) {
       const v = t.m.get(t.p);
       if (v !== undefined) return v;
     }
   }
-  return whereisIn(readTarget(config), profile);
+  return whereisConfig(config, profile);
+}
+
+// whereis(config, profile) for a config object: its keys read once, and a
+// plain `{}` or `{ registry: "Name" }` answered from the mirror.
+function whereisConfig(config, profile) {
+  if (typeof config !== "object" || config === null) checkConfig(config);
+  let k = "via", via, own, registry;
+  try {
+    if (Array.isArray(config)) k = undefined;
+    else if ((via = config.via) === undefined) {
+      k = "profile";
+      own = config.profile;
+      k = "registry";
+      registry = config.registry;
+    }
+  } catch (e) {
+    if (k === "via") checkConfig(config); // a revoked Proxy: not a config at all
+    throw readError(k, e);
+  }
+  if (k === undefined) checkConfig(config);
+  if (via !== undefined) return whereisIn(viaTarget(via, read(config, "name"), read(config, "profile")), profile);
+  if (own === undefined && profile !== undefined) {
+    const m = registry === undefined ? defaultMirror : typeof registry === "string" ? mirrors.get(registry) : undefined;
+    if (m !== undefined) {
+      const v = m.get(profile);
+      if (v !== undefined || mirrorable(profile)) return v;
+    }
+  }
+  return whereisIn(configTarget(registry, own), profile);
 }
 
 // Scalars a running mirror answers for without asking the wasm: 341 UTF-16

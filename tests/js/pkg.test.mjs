@@ -88,6 +88,11 @@ test("the package exports exactly the documented API", () => {
   assert.deepEqual(Object.keys(pr).filter((k) => !known.has(k)), [], "undocumented exports (add them to index.d.ts)");
 });
 
+test("the wasm imports nothing: no JS code, and so no JS exception, can ever run inside a wasm frame", () => {
+  const mod = new WebAssembly.Module(fs.readFileSync(path.join(root, "pkg/profile_registry_bg.wasm")));
+  assert.deepEqual(WebAssembly.Module.imports(mod), []);
+});
+
 test("bind(config).whereis: the resolved-once view agrees with whereis", () => {
   assert.throws(() => pr.bind({ registry: "BindNeverStarted" }), { name: "RegistryNotStartedError" });
   pr.start("BindTest");
