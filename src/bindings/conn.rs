@@ -106,13 +106,13 @@ struct Conn {
 }
 
 realm_local! {
-    static CONNS: RefCell<VecMap<u32, Rc<RefCell<Conn>>>> = RefCell::default();
+    static CONNS: RefCell<VecMap<u32, Rc<RefCell<Conn>>>> = const { RefCell::new(VecMap::new()) };
     /// Handle -> connection id, for every handle a connection holds now.
-    static OWNED: RefCell<VecMap<Handle, u32>> = RefCell::default();
+    static OWNED: RefCell<VecMap<Handle, u32>> = const { RefCell::new(VecMap::new()) };
     /// Connections whose entry someone else removed: closed by [`settle`].
-    static PENDING: RefCell<Vec<u32>> = RefCell::default();
-    static NEXT: Cell<u64> = Cell::new(0);
-    static RANDOM: Cell<u64> = Cell::new(0x9E37_79B9_7F4A_7C15);
+    static PENDING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
+    static NEXT: Cell<u64> = const { Cell::new(0) };
+    static RANDOM: Cell<u64> = const { Cell::new(0x9E37_79B9_7F4A_7C15) };
 }
 
 fn next_id() -> u64 {

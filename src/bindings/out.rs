@@ -15,9 +15,9 @@ use crate::core::wire::{push_json_profile, push_json_str};
 use crate::{Error, Handle, Profile};
 
 realm_local! {
-    static OUT: RefCell<String> = RefCell::default();
+    static OUT: RefCell<String> = const { RefCell::new(String::new()) };
     /// The payload of the last call that returned 1 (see [`result`]).
-    static PAYLOAD: RefCell<String> = RefCell::default();
+    static PAYLOAD: RefCell<String> = const { RefCell::new(String::new()) };
 }
 
 /// One field of a record.

@@ -18,7 +18,7 @@ use crate::{Error, Handle, Namespace, Profile, Registry, Subscription};
 realm_local! {
     static NS: Namespace<()> = Namespace::new();
     /// The outbox observer of each running registry.
-    static SUBS: RefCell<VecMap<String, [Subscription; 2]>> = RefCell::default();
+    static SUBS: RefCell<VecMap<String, [Subscription; 2]>> = const { RefCell::new(VecMap::new()) };
 }
 
 pub(crate) fn ns() -> Namespace<()> {

@@ -23,7 +23,9 @@ macro_rules! realm_local {
 macro_rules! realm_local {
     () => {};
     ($(#[$attr:meta])* $vis:vis static $name:ident: $ty:ty = const { $init:expr }; $($rest:tt)*) => {
-        $crate::core::local::realm_local! { $(#[$attr])* $vis static $name: $ty = $init; $($rest)* }
+        $(#[$attr])*
+        $vis static $name: $crate::core::local::ConstLocal<$ty> = $crate::core::local::ConstLocal($init);
+        $crate::core::local::realm_local! { $($rest)* }
     };
     ($(#[$attr:meta])* $vis:vis static $name:ident: $ty:ty = $init:expr; $($rest:tt)*) => {
         $(#[$attr])*
@@ -35,7 +37,7 @@ macro_rules! realm_local {
 pub(crate) use realm_local;
 
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-pub(crate) use no_std::Local;
+pub(crate) use no_std::{ConstLocal, Local};
 
 #[cfg(all(target_arch = "wasm32", not(feature = "std")))]
 mod no_std {
@@ -62,6 +64,20 @@ mod no_std {
         /// Runs `f` with the value, as `LocalKey::with` does.
         pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
             f(self.value.get_or_init(self.init))
+        }
+    }
+
+    /// A realm-local value made at compile time (`= const { ... }`): no
+    /// first-use check, and none of its code.
+    pub(crate) struct ConstLocal<T>(pub(crate) T);
+
+    // SAFETY: as for `Local`: the no_std wasm is single-threaded.
+    unsafe impl<T> Sync for ConstLocal<T> {}
+
+    impl<T> ConstLocal<T> {
+        /// Runs `f` with the value, as `LocalKey::with` does.
+        pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
+            f(&self.0)
         }
     }
 }
