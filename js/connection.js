@@ -18,6 +18,10 @@ const DUPLICATES = ["error", "existing", "replace"];
 const CREATE = Symbol("create");
 /** How long a connection that waited for an earlier socket of its profile waits after that socket's close. */
 const GATE_SETTLE_MS = 25;
+/** How long a socket closed while connecting may take to open (then it closes cleanly) before it is aborted. */
+const CONNECTING_CLOSE_MS = 3000;
+/** How long after an `error` a socket that never reports its close is taken as closed (Node 20's undici). */
+const STAND_IN_CLOSE_MS = 1000;
 const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
@@ -249,7 +253,7 @@ export class Connection {
         if (s === undefined) return;
         if (s === this.#open) this.#open = null;
         if (s.ws === null) s.closeReq = [r[3], r[4]];
-        else closeSocket(s.ws, r[3], r[4]);
+        else closeSocket(s, r[3], r[4]);
         return;
       }
       case "timer": {
@@ -332,7 +336,7 @@ export class Connection {
   }
 
   #openSocket(sid, url, protocols) {
-    const s = { ws: null, closeReq: null, stand: undefined };
+    const s = { ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined };
     this.#sockets.set(sid, s);
     this.#current = sid;
     let ws;
@@ -352,7 +356,9 @@ export class Connection {
     try {
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
-        if (live()) { W().conn_opened(id, sid); drain(); }
+        clearTimeout(s.abort);
+        if (s.closing !== undefined) closeNow(ws, ...s.closing); // closed while connecting: now cleanly
+        else if (live()) { W().conn_opened(id, sid); drain(); }
       };
       ws.onmessage = (e) => {
         if (this.#open === s) { this.#event("message", { data: prop(e, "data") }); deliver(); }
@@ -364,8 +370,12 @@ export class Connection {
         drain();
         // Some implementations (Node 20's undici, for a refused handshake)
         // fire `error` and never `close`: stand in for it, unless it comes.
+        // (Browsers, ws, Deno and workerd fire it right after: a stand-in
+        // that came first would let the next socket open beside this one.)
         if (live() && readyState(ws) !== 1 && s.stand === undefined) {
-          s.stand = setTimeout(() => { if (live()) { W().conn_closed(id, sid, 1006, "", false); drain(); } }, 0);
+          s.stand = setTimeout(() => {
+            if (live()) { closeNow(ws, 1000, ""); W().conn_closed(id, sid, 1006, "", false); drain(); }
+          }, STAND_IN_CLOSE_MS);
         }
       };
       ws.onclose = (e) => {
@@ -378,7 +388,7 @@ export class Connection {
     } catch (e) {
       report(e);
     }
-    if (s.closeReq !== null) closeSocket(ws, ...s.closeReq);
+    if (s.closeReq !== null) closeSocket(s, ...s.closeReq);
   }
 
   #release(sid) {
@@ -387,11 +397,12 @@ export class Connection {
     this.#sockets.delete(sid);
     if (s === this.#open) this.#open = null;
     clearTimeout(s.stand);
+    clearTimeout(s.abort);
     const ws = s.ws;
     if (ws === null) return;
     // Not CLOSED yet: close it (workerd before 2026-04-07 leaves a CLOSING
     // socket half-open until the app closes it too).
-    if (readyState(ws) !== 3) closeSocket(ws, 1001, "going away");
+    if (readyState(ws) !== 3) closeNow(ws, 1001, "going away");
     try {
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
     } catch { /* a socket that refuses: its handlers check `live` anyway */ }
@@ -424,7 +435,21 @@ export class Connection {
   }
 }
 
-function closeSocket(ws, code, reason) {
+/**
+ * Closes a socket the machine is done with. One still connecting is let
+ * open first and then closed cleanly: aborted, the browser reports its
+ * close at once while the server may already hold it (and counts it), so
+ * the machine would open the next socket of the profile beside it. Only
+ * after CONNECTING_CLOSE_MS is it aborted.
+ */
+function closeSocket(s, code, reason) {
+  if (readyState(s.ws) !== 0) return closeNow(s.ws, code, reason);
+  if (s.closing !== undefined) return;
+  s.closing = [code, reason];
+  s.abort = setTimeout(() => closeNow(s.ws, code, reason), CONNECTING_CLOSE_MS);
+}
+
+function closeNow(ws, code, reason) {
   try {
     ws.close(code, reason);
   } catch {
