@@ -41,6 +41,7 @@ mod machine;
 mod message;
 mod options;
 mod queue;
+mod redact;
 pub mod testing;
 mod transport;
 
@@ -50,4 +51,5 @@ pub use machine::Machine;
 pub use message::Message;
 pub use options::Options;
 pub use queue::{QueueLimits, SendQueue};
+pub use redact::redact;
 pub use transport::{Clock, SocketId, TimerId, Transport, MAX_TIMER_DELAY_MS};
