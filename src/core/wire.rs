@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 
 use crate::core::error::Error;
 use crate::core::profile::Profile;
-use crate::core::text::text;
+use crate::core::text::{push_digits, push_slice, text};
 
 /// The largest canonical form of a profile, in UTF-8 bytes (64 KiB): with
 /// the per-item bounds alone a profile could reach hundreds of megabytes.
@@ -47,24 +47,31 @@ pub const MAX_PROFILE_BYTES: usize = 64 * 1024;
 /// ```
 pub fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                out.push_str("\\u00");
-                out.push(HEX[(c as usize) >> 4] as char);
-                out.push(HEX[(c as usize) & 15] as char);
-            }
-            c => out.push(c),
+    // Runs of bytes are pushed whole, cut around each (ASCII) byte to escape.
+    let mut done = 0;
+    for (i, &b) in s.as_bytes().iter().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0C => "\\f",
+            0..=0x1F => "", // below
+            _ => continue,
+        };
+        push_slice(out, s, done, i);
+        if escape.is_empty() {
+            // \u00XX, whose first X is 0 or 1.
+            out.push_str(if b < 0x10 { "\\u000" } else { "\\u001" });
+            push_digits(out, u64::from(b & 15), 16);
+        } else {
+            out.push_str(escape);
         }
+        done = i + 1;
     }
+    push_slice(out, s, done, s.len());
     out.push('"');
 }
 
@@ -313,6 +320,31 @@ mod tests {
             assert_eq!(profile_json(&p), json);
         }
         assert_eq!(parse_profile(r#""\ud83d\ude00\/""#).unwrap(), Profile::from("😀/"));
+    }
+
+    #[test]
+    fn escapes_strings_as_json_stringify() {
+        let json = |s: &str| {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            out
+        };
+        for b in 0u8..0x20 {
+            let expected = match b {
+                b'\n' => "\\n".into(),
+                b'\r' => "\\r".into(),
+                b'\t' => "\\t".into(),
+                8 => "\\b".into(),
+                12 => "\\f".into(),
+                _ => format!("\\u{b:04x}"),
+            };
+            assert_eq!(json(&format!("a{}é", b as char)), format!("\"a{expected}é\""));
+        }
+        assert_eq!(json(""), "\"\"");
+        assert_eq!(json("\"\\/"), r#""\"\\/""#);
+        // Only ASCII is escaped: DEL, C1 controls, U+2028 and the rest are copied.
+        let raw = "\u{7f}\u{80}\u{9f}\u{2028}😀";
+        assert_eq!(json(raw), format!("\"{raw}\""));
     }
 
     #[test]
