@@ -67,7 +67,7 @@ macro_rules! unsigned_pieces {
     ($($int:ty),*) => {$(
         impl Piece for $int {
             fn push_to(&self, out: &mut String) {
-                push_digits(out, *self as u64, 10);
+                push_digits(out, *self as u64, false);
             }
         }
     )*};
@@ -80,24 +80,18 @@ impl Piece for i64 {
         if *self < 0 {
             out.push('-');
         }
-        push_digits(out, self.unsigned_abs(), 10);
+        push_digits(out, self.unsigned_abs(), false);
     }
 }
 
-/// Appends `n` in `radix` (at most 16), lowercase and without leading zeros,
-/// as `{}` and `{:x}` write it.
-pub(crate) fn push_digits(out: &mut String, n: u64, radix: u64) {
-    let mut unit = 1;
-    while n / unit >= radix {
-        unit *= radix;
+/// Appends `n` in decimal, or lowercase hex, without leading zeros, as `{}`
+/// and `{:x}` write it. Divisions by a non-zero constant: no panic path.
+pub(crate) fn push_digits(out: &mut String, n: u64, hex: bool) {
+    let radix = if hex { 16 } else { 10 };
+    if n >= radix {
+        push_digits(out, n / radix, hex); // at most 19 deep
     }
-    loop {
-        out.push(char::from_digit((n / unit % radix) as u32, 16).unwrap_or('?'));
-        if unit == 1 {
-            return;
-        }
-        unit /= radix;
-    }
+    out.push(char::from_digit((n % radix) as u32, 16).unwrap_or('?'));
 }
 
 /// Appends `&s[from..to]`, or nothing when that is not a slice of `s`: no
@@ -139,13 +133,13 @@ impl Piece for Num {
         }
         let milli = round(x * 1000.0);
         let (whole, frac) = (milli / 1000, milli % 1000);
-        push_digits(out, whole, 10);
+        push_digits(out, whole, false);
         if frac != 0 {
             let digits = [frac / 100, frac / 10 % 10, frac % 10];
             let used = if digits[2] != 0 { 3 } else if digits[1] != 0 { 2 } else { 1 };
             out.push('.');
             for &d in &digits[..used] {
-                push_digits(out, d, 10);
+                push_digits(out, d, false);
             }
         }
     }
@@ -209,7 +203,7 @@ impl Piece for Quoted<'_> {
                 b'\\' => out.push_str("\\\\"),
                 _ => {
                     out.push_str("\\u{");
-                    push_digits(out, u64::from(c), 16);
+                    push_digits(out, u64::from(c), true);
                     out.push('}');
                 }
             }
@@ -240,6 +234,11 @@ mod tests {
             assert_eq!(text!(n), format!("{n}"));
         }
         assert_eq!(text!(7u16, " ", 8u32, " ", 9usize, " ", "x", " ", true), "7 8 9 x true");
+        for n in [0, 1, 9, 10, 15, 16, 255, 0x10ffff, u64::MAX] {
+            let mut hex = String::new();
+            push_digits(&mut hex, n, true);
+            assert_eq!(hex, format!("{n:x}"));
+        }
     }
 
     #[test]

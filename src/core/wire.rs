@@ -65,7 +65,7 @@ pub fn push_json_str(out: &mut String, s: &str) {
         if escape.is_empty() {
             // \u00XX, whose first X is 0 or 1.
             out.push_str(if b < 0x10 { "\\u000" } else { "\\u001" });
-            push_digits(out, u64::from(b & 15), 16);
+            push_digits(out, u64::from(b & 15), true);
         } else {
             out.push_str(escape);
         }
