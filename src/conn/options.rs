@@ -94,45 +94,49 @@ impl Options {
 }
 
 /// Checks a WebSocket url; the error completes "url "..." ".
+///
+/// It works on the url's bytes: every separator it looks for is ASCII, and
+/// the url is cut only next to them, so on char boundaries.
 fn check_url(url: &str) -> Result<(), String> {
-    if let Some(c) = url.chars().find(|c| c.is_whitespace() || c.is_control()) {
+    let s = url.as_bytes();
+    if let Some(c) = first_space_or_control(url) {
         return Err(text!(
             "must not contain whitespace or control characters (found ",
-            Quoted(c.encode_utf8(&mut [0; 4])),
+            Quoted(c),
             "); percent-encode them"
         ));
     }
-    if url.contains('#') {
+    if split_at_any(s, b"#").1.is_some() {
         return Err("must not have a #fragment; WebSocket urls cannot carry one, remove it".into());
     }
-    let rest = ["ws://", "wss://"]
-        .iter()
-        .find_map(|scheme| {
-            let (head, rest) = url.split_at_checked(scheme.len())?;
-            head.eq_ignore_ascii_case(scheme).then_some(rest)
-        })
+    let rest = strip_prefix_ignore_case(s, b"ws://")
+        .or_else(|| strip_prefix_ignore_case(s, b"wss://"))
         .ok_or("must start with ws:// or wss://; use wss:// for a TLS server")?;
     // As in browsers, `\` ends the authority like `/` in ws: and wss: urls.
-    let authority = rest.split(['/', '?', '\\']).next().unwrap_or_default();
-    // After the last '@' (a closure pattern: a char one would pull in `memrchr`).
-    #[allow(clippy::manual_pattern_char_comparison)]
-    let host_port = authority.rsplit(|c| c == '@').next().unwrap_or(authority);
-    let (host, port) = match host_port.strip_prefix('[') {
+    let mut host_port = split_at_any(rest, b"/?\\").0;
+    // After the last '@'.
+    while let (_, Some(after)) = split_at_any(host_port, b"@") {
+        host_port = after;
+    }
+    let (host, port) = match host_port.strip_prefix(b"[") {
         Some(v6) => {
-            let (addr, after) = v6.split_once(']').ok_or("has an IPv6 host without its closing ']'")?;
-            if addr.is_empty() || !addr.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
-                return Err(text!("has an invalid IPv6 host [", addr, "]"));
+            let (addr, after) = split_at_any(v6, b"]");
+            let after = after.ok_or("has an IPv6 host without its closing ']'")?;
+            if addr.is_empty() || !addr.iter().all(|&b| b.is_ascii_hexdigit() || b == b':' || b == b'.') {
+                return Err(text!("has an invalid IPv6 host [", as_str(addr), "]"));
             }
             let port = match after {
-                "" => None,
-                _ => Some(after.strip_prefix(':').ok_or("has text after the IPv6 host; use [addr]:port")?),
+                [] => None,
+                [b':', port @ ..] => Some(port),
+                _ => return Err("has text after the IPv6 host; use [addr]:port".into()),
             };
             (addr, port)
         }
         None => {
-            let (host, port) = host_port.split_once(':').map_or((host_port, None), |(h, p)| (h, Some(p)));
-            if let Some(c) = host.chars().find(|c| matches!(c, '<' | '>' | '[' | ']' | '^' | '|')) {
-                return Err(text!("has a host with the forbidden character ", Quoted(c.encode_utf8(&mut [0; 4]))));
+            let (host, port) = split_at_any(host_port, b":");
+            if let (before, Some(_)) = split_at_any(host, b"<>[]^|") {
+                let c = host.get(before.len()..=before.len()).unwrap_or_default();
+                return Err(text!("has a host with the forbidden character ", Quoted(as_str(c))));
             }
             (host, port)
         }
@@ -141,19 +145,94 @@ fn check_url(url: &str) -> Result<(), String> {
         return Err("has no host; use ws://host[:port]/path".into());
     }
     if let Some(port) = port {
-        if !port.bytes().all(|b| b.is_ascii_digit()) || port.parse::<u16>().is_err() {
-            return Err(text!("has an invalid port ", Quoted(port), "; use a number from 0 to 65535"));
+        // A u16 in decimal, as `str::parse::<u16>` reads one, but digits only
+        // (no `+`); the value is capped so long inputs cannot overflow.
+        let mut n = 0u32;
+        let mut digits = !port.is_empty();
+        for &b in port {
+            digits &= b.is_ascii_digit();
+            n = (n * 10 + u32::from(b.wrapping_sub(b'0'))).min(65536);
+        }
+        if !digits || n > 65535 {
+            return Err(text!("has an invalid port ", Quoted(as_str(port)), "; use a number from 0 to 65535"));
         }
     }
     Ok(())
 }
 
+/// The first char of `url` that is whitespace or a control character
+/// (`char::is_whitespace` or `char::is_control`), as a `&str`.
+///
+/// It reads bytes, not chars: each char's UTF-8 bytes are collected into a
+/// `u32` (`é`, U+00E9, is `0xC3A9`) and compared with the encodings of the
+/// few non-ASCII chars in those classes, without `core`'s Unicode table.
+fn first_space_or_control(url: &str) -> Option<&str> {
+    let s = url.as_bytes();
+    let mut i = 0;
+    while let Some(&lead) = s.get(i) {
+        let start = i;
+        let mut utf8 = u32::from(lead);
+        i += 1;
+        while let Some(&b) = s.get(i) {
+            if b & 0xC0 != 0x80 {
+                break;
+            }
+            utf8 = utf8 << 8 | u32::from(b);
+            i += 1;
+        }
+        let found = matches!(
+            utf8,
+            // ASCII: C0 controls, space, DEL.
+            0x00..=0x20 | 0x7F
+            // U+0080..=U+009F (C1 controls, NEL among them), U+00A0 (no-break space).
+            | 0xC2_80..=0xC2_A0
+            // U+1680 (Ogham space mark).
+            | 0xE1_9A_80
+            // U+2000..=U+200A (en quad .. hair space), U+2028, U+2029 (line and
+            // paragraph separators), U+202F (narrow no-break space).
+            | 0xE2_80_80..=0xE2_80_8A | 0xE2_80_A8 | 0xE2_80_A9 | 0xE2_80_AF
+            // U+205F (medium mathematical space), U+3000 (ideographic space).
+            | 0xE2_81_9F | 0xE3_80_80
+        );
+        if found {
+            return url.get(start..i);
+        }
+    }
+    None
+}
+
+/// `s` split at its first byte in `set`: the bytes before it and, if there
+/// is one, the bytes after it.
+fn split_at_any<'a>(s: &'a [u8], set: &[u8]) -> (&'a [u8], Option<&'a [u8]>) {
+    let mut i = 0;
+    while let Some(b) = s.get(i) {
+        if set.iter().any(|c| c == b) {
+            break;
+        }
+        i += 1;
+    }
+    (s.get(..i).unwrap_or_default(), s.get(i + 1..))
+}
+
+/// `s` without `prefix` (lowercase ASCII), if it starts with it in any case.
+fn strip_prefix_ignore_case<'a>(s: &'a [u8], prefix: &[u8]) -> Option<&'a [u8]> {
+    let head = s.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| s.get(prefix.len()..).unwrap_or_default())
+}
+
+/// Bytes cut from a url by [`check_url`] as text.
+fn as_str(bytes: &[u8]) -> &str {
+    // SAFETY: `check_url` cuts the url's bytes only next to ASCII bytes (or
+    // at its ends), so on char boundaries of the `&str`.
+    unsafe { core::str::from_utf8_unchecked(bytes) }
+}
+
 /// Checks subprotocols: distinct, non-empty RFC 6455 tokens.
 fn check_protocols(protocols: &[String]) -> Result<(), String> {
     for (i, p) in protocols.iter().enumerate() {
-        // Byte and `matches!` tests: `str::contains(char)` pulls in the substring searcher.
-        let is_token_char = |c: char| c.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&(c as u8));
-        if p.is_empty() || !p.chars().all(is_token_char) {
+        // Printable ASCII but the separators; a byte of a non-ASCII char is none of it.
+        let is_token_byte = |b: &u8| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".iter().any(|c| c == b);
+        if p.is_empty() || !p.as_bytes().iter().all(is_token_byte) {
             return Err(text!(
                 "protocols[",
                 i,
@@ -162,7 +241,7 @@ fn check_protocols(protocols: &[String]) -> Result<(), String> {
                 " is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={}"
             ));
         }
-        if protocols[..i].contains(p) {
+        if protocols.iter().take(i).any(|q| q == p) {
             return Err(text!("protocols lists ", Quoted(p), " more than once; list each subprotocol once"));
         }
     }
@@ -172,6 +251,7 @@ fn check_protocols(protocols: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::format;
 
     #[test]
     fn accepts_websocket_urls() {
@@ -223,9 +303,107 @@ mod tests {
     }
 
     #[test]
+    fn finds_whitespace_and_controls_as_char_does() {
+        let mut buf = [0; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let url = &*c.encode_utf8(&mut buf);
+            let expected = (c.is_whitespace() || c.is_control()).then_some(url);
+            assert_eq!(first_space_or_control(url), expected, "U+{:04X}", c as u32);
+        }
+        for (url, found) in [
+            ("ws://a\u{a0}b", "\u{a0}"),
+            ("ws://h/\u{2028}", "\u{2028}"),
+            ("ws://h/x\u{3000}", "\u{3000}"),
+            ("ws://\u{1680}h", "\u{1680}"),
+            ("ws://h/\u{85}", "\u{85}"),
+            ("ws://h/\u{9f}", "\u{9f}"),
+            ("ws://h/é\u{202f}é", "\u{202f}"),
+            ("ws://h/😀\t", "\t"),
+        ] {
+            assert_eq!(first_space_or_control(url), Some(found), "{url:?}");
+            let err = check_url(url).unwrap_err();
+            assert_eq!(
+                err,
+                format!(
+                    "must not contain whitespace or control characters (found {}); percent-encode them",
+                    Quoted(found)
+                )
+            );
+        }
+        // Neighbours of the non-ASCII whitespace, and chars whose UTF-8 bytes
+        // contain theirs, are fine.
+        for c in [
+            '\u{a1}', '\u{167f}', '\u{1681}', '\u{200b}', '\u{2027}', '\u{202a}', '\u{2060}', '\u{3001}', '\u{c280}',
+            '\u{fffd}',
+        ] {
+            assert_eq!(check_url(&format!("ws://h/{c}")), Ok(()), "U+{:04X}", c as u32);
+        }
+        assert_eq!(check_url("ws://h/\u{10ffff}\u{1f600}"), Ok(()));
+    }
+
+    #[test]
+    fn reads_hosts_userinfo_and_ports() {
+        for url in [
+            "ws://h:0",
+            "ws://h:65535",
+            "ws://h:00080",
+            "ws://[::1]:0/x",
+            "ws://[::ffff:1.2.3.4]",
+            "ws://[::1]",
+            "ws://[::1]?q",
+            "ws://[::1]\\x",
+            "ws://u@h:1",
+            "ws://u:p@[::1]:2",
+            "ws://a@b@h",
+            "ws://u@h/p@q",
+            "ws://h/x:y",
+            "ws://h?a=[b]",
+            "ws://h:1/[x]",
+            "wS://H",
+            "Wss://h",
+            "ws://é:1",
+        ] {
+            assert_eq!(check_url(url), Ok(()), "{url}");
+        }
+        for (url, err) in [
+            ("ws://h:+1", "has an invalid port \"+1\"; use a number from 0 to 65535"),
+            ("ws://h:-1", "has an invalid port \"-1\"; use a number from 0 to 65535"),
+            (
+                "ws://h:99999999999999999999",
+                "has an invalid port \"99999999999999999999\"; use a number from 0 to 65535",
+            ),
+            ("ws://h:1é", "has an invalid port \"1é\"; use a number from 0 to 65535"),
+            ("ws://h:", "has an invalid port \"\"; use a number from 0 to 65535"),
+            ("ws://u:p@h:x/y", "has an invalid port \"x\"; use a number from 0 to 65535"),
+            ("ws://[::1]:", "has an invalid port \"\"; use a number from 0 to 65535"),
+            ("ws://[::1]:65536", "has an invalid port \"65536\"; use a number from 0 to 65535"),
+            ("ws://[::1]:8:9", "has an invalid port \"8:9\"; use a number from 0 to 65535"),
+            ("ws://[::1]]", "has text after the IPv6 host; use [addr]:port"),
+            ("ws://[::1][", "has text after the IPv6 host; use [addr]:port"),
+            ("ws://[é]", "has an invalid IPv6 host [é]"),
+            ("ws://[::g]", "has an invalid IPv6 host [::g]"),
+            ("ws://[::1/]", "has an IPv6 host without its closing ']'"),
+            ("ws://x[::1]", "has a host with the forbidden character \"[\""),
+            ("ws://é]", "has a host with the forbidden character \"]\""),
+            ("ws://h^:80", "has a host with the forbidden character \"^\""),
+            ("ws://h>", "has a host with the forbidden character \">\""),
+            ("ws://u@", "has no host; use ws://host[:port]/path"),
+            ("ws://h@/x", "has no host; use ws://host[:port]/path"),
+            ("ws://x@\\y", "has no host; use ws://host[:port]/path"),
+            ("ws:", "must start with ws:// or wss://; use wss:// for a TLS server"),
+            ("wss:/", "must start with ws:// or wss://; use wss:// for a TLS server"),
+            ("ws\u{17f}://h", "must start with ws:// or wss://; use wss:// for a TLS server"),
+            ("é", "must start with ws:// or wss://; use wss:// for a TLS server"),
+            ("ws://h#", "must not have a #fragment; WebSocket urls cannot carry one, remove it"),
+        ] {
+            assert_eq!(check_url(url).unwrap_err(), err, "{url}");
+        }
+    }
+
+    #[test]
     fn checks_protocols() {
         assert!(check_protocols(&["chat".into(), "chat.v2".into(), "x-y_z~1".into()]).is_ok());
-        for bad in ["", "a b", "a,b", "ü", "a/b"] {
+        for bad in ["", "a b", "a,b", "ü", "a/b", "a\u{7f}", "a\u{a0}", "a{"] {
             assert!(check_protocols(&[bad.into()]).unwrap_err().contains("protocols[0]"), "{bad}");
         }
         assert!(check_protocols(&["a".into(), "A".into()]).is_ok(), "case-sensitive, as in browsers");

@@ -185,7 +185,10 @@ impl SendQueue {
     /// assert_eq!(q.clear(), 0);
     /// ```
     pub fn clear(&mut self) -> usize {
-        self.drain().count()
+        let n = self.items.len();
+        self.items.clear();
+        self.bytes = 0;
+        n
     }
 
     /// How many messages are queued.
@@ -238,6 +241,20 @@ mod tests {
         q.push("d".into()).unwrap();
         let rest: Vec<Message> = q.drain().collect();
         assert_eq!(rest, ["bb".into(), "ccc".into(), "d".into()]);
+    }
+
+    #[test]
+    fn clear_empties_and_frees_the_budget() {
+        let mut q = SendQueue::new(QueueLimits { max_messages: 2, max_bytes: 4 });
+        q.push("ab".into()).unwrap();
+        q.push_front("cd".into());
+        q.pop();
+        q.push("e".into()).unwrap();
+        assert_eq!((q.clear(), q.len(), q.bytes(), q.front()), (2, 0, 0, None));
+        q.push("abcd".into()).unwrap();
+        assert_eq!(q.push("f".into()), Err("f".into()));
+        assert_eq!((q.clear(), q.clear()), (1, 0));
+        assert!(q.is_empty());
     }
 
     #[test]

@@ -66,7 +66,9 @@ impl Hasher for FxHasher {
         let mut last = [0; 8];
         let rest = words.remainder();
         if !rest.is_empty() {
-            last[..rest.len()].copy_from_slice(rest);
+            for (to, from) in last.iter_mut().zip(rest) {
+                *to = *from;
+            }
             self.add(u64::from_le_bytes(last));
         }
     }

@@ -236,15 +236,32 @@ impl FromStr for Handle {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     fn from_str(s: &str) -> Result<Handle, Error> {
-        let bad = || Error::InvalidHandle(Handle::not_a_handle(Quoted(s)));
-        let mut parts = s.splitn(3, '.');
-        // One spelling per handle: plain decimal digits, no sign, no leading zeros.
-        let canonical = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p == "0" || !p.starts_with('0'));
-        let mut next = || parts.next().filter(|p| canonical(p)).and_then(|p| p.parse::<u32>().ok()).ok_or_else(bad);
-        let (registry, slot, generation) = (next()?, next()?, next()?);
+        // Three numbers split by '.', read byte by byte. One spelling per
+        // handle: plain decimal digits, no sign, no leading zeros.
+        let mut parts = [0u64; 3];
+        let mut part = 0;
+        let mut digits = 0;
+        let mut ok = true;
+        for &b in s.as_bytes() {
+            if b == b'.' && part < 2 {
+                ok &= digits > 0;
+                part += 1;
+                digits = 0;
+                continue;
+            }
+            let Some(n) = parts.get_mut(part) else { break }; // always there: `part` stops at 2
+            ok &= b.is_ascii_digit() && !(digits == 1 && *n == 0);
+            // Capped just past `u32::MAX`: too big either way, and no overflow.
+            *n = (*n * 10 + u64::from(b.wrapping_sub(b'0'))).min(1 << 32);
+            digits += 1;
+        }
+        let [registry, slot, generation] = parts;
         // Generation g is the slot's (odd) version 2g - 1.
-        let version = generation.checked_mul(2).and_then(|v| v.checked_sub(1)).ok_or_else(bad)?;
-        Ok(Handle::from_ffi(registry, (u64::from(version) << 32) | u64::from(slot)))
+        let max = u64::from(u32::MAX);
+        if !(ok && digits > 0 && part == 2 && registry <= max && slot <= max && (1..=max / 2).contains(&generation)) {
+            return Err(Error::InvalidHandle(Handle::not_a_handle(Quoted(s))));
+        }
+        Ok(Handle::from_ffi(registry as u32, ((2 * generation - 1) << 32) | slot))
     }
 }
 
@@ -257,6 +274,27 @@ mod tests {
         for s in ["", "1", "1.2", "a.b.c", "1.2.0", "-1.0.1", "1.2.3.4", "1.2.4294967295", "+1.1.1", "01.1.1", "1. 1.1"] {
             assert!(s.parse::<Handle>().is_err(), "{s}");
         }
+    }
+
+    #[test]
+    fn parses_canonical_numbers_at_their_limits() {
+        for s in ["1.1", "1..1", ".1.1", "1.1.", "00.1.1", "0.00.1", "0.1.01", "1.2.3.", "1.2.3é", "é.1.1", "0.0.0"] {
+            assert!(s.parse::<Handle>().is_err(), "{s}");
+        }
+        for s in ["4294967296.0.1", "0.4294967296.1", "0.0.2147483648", "0.0.99999999999999999999999"] {
+            assert!(s.parse::<Handle>().is_err(), "{s}");
+        }
+        let err = "1.2.3.4".parse::<Handle>().unwrap_err();
+        assert_eq!(
+            err.message(),
+            "invalid handle: \"1.2.3.4\" is not a handle; use a handle returned by register or lookup"
+        );
+        let max = "4294967295.4294967295.2147483647".parse::<Handle>().unwrap();
+        assert_eq!(max.to_ffi(), (u32::MAX, (u64::from(u32::MAX - 2) << 32) | u64::from(u32::MAX)));
+        assert_eq!(max.to_string(), "4294967295.4294967295.2147483647");
+        let zero = "0.0.1".parse::<Handle>().unwrap();
+        assert_eq!(zero.to_ffi(), (0, 1 << 32));
+        assert_eq!("10.20.30".parse::<Handle>().unwrap().to_string(), "10.20.30");
     }
 
     #[test]

@@ -196,10 +196,17 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn names(&self) -> Vec<String> {
         // Sorted by insertion: a handful of names, and the wasm is spared
         // the general-purpose sort.
+        // Each name goes in by one pass that swaps it past the smaller ones:
+        // no indexing, so no panic path either.
         let mut names: Vec<String> = Vec::new();
         for name in self.inner.registries.borrow().keys() {
-            let at = names.binary_search(name).unwrap_or_else(|at| at);
-            names.insert(at, name.clone());
+            let mut carry = name.clone();
+            for slot in names.iter_mut() {
+                if *slot > carry {
+                    core::mem::swap(slot, &mut carry);
+                }
+            }
+            names.push(carry);
         }
         names
     }
@@ -434,6 +441,22 @@ mod tests {
             }
             Ok(())
         }
+    }
+
+    #[test]
+    fn names_come_sorted_whatever_the_start_order() {
+        let ns: Namespace<u8> = Namespace::new();
+        assert!(ns.names().is_empty());
+        let order = ["m", "b", "zz", "a", "B", "é", "c", "z", "aa"];
+        for (i, name) in order.iter().enumerate() {
+            ns.start(name).unwrap();
+            let mut expected = order[..=i].to_vec();
+            expected.sort();
+            assert_eq!(ns.names(), expected);
+        }
+        ns.stop("b");
+        ns.stop("zz");
+        assert_eq!(ns.names(), ["B", "a", "aa", "c", "m", "z", "é"]);
     }
 
     #[test]

@@ -161,7 +161,9 @@ impl<V: Clone + 'static> Registry<V> {
     pub fn lookup(&self, profile: &Profile) -> Option<(Handle, V)> {
         let st = self.shared.state.borrow();
         let key = *st.index.get(profile)?;
-        Some((Handle::new(self.shared.id, key), st.slots[key].value.clone()))
+        // `get`, not indexing: the index names live slots only, and this
+        // way no panic path comes along.
+        Some((Handle::new(self.shared.id, key), st.slots.get(key)?.value.clone()))
     }
 
     /// The live value of `profile`, or `None`.
@@ -177,7 +179,7 @@ impl<V: Clone + 'static> Registry<V> {
     /// ```
     pub fn whereis(&self, profile: &Profile) -> Option<V> {
         let st = self.shared.state.borrow();
-        st.index.get(profile).map(|&key| st.slots[key].value.clone())
+        Some(st.slots.get(*st.index.get(profile)?)?.value.clone())
     }
 
     /// The value behind `handle`; `None` once the handle is stale or foreign.

@@ -67,7 +67,7 @@ macro_rules! unsigned_pieces {
     ($($int:ty),*) => {$(
         impl Piece for $int {
             fn push_to(&self, out: &mut String) {
-                push_digits(out, *self as u64, 10);
+                push_digits(out, *self as u64, false);
             }
         }
     )*};
@@ -80,24 +80,25 @@ impl Piece for i64 {
         if *self < 0 {
             out.push('-');
         }
-        push_digits(out, self.unsigned_abs(), 10);
+        push_digits(out, self.unsigned_abs(), false);
     }
 }
 
-/// Appends `n` in `radix` (at most 16), lowercase and without leading zeros,
-/// as `{}` and `{:x}` write it.
-fn push_digits(out: &mut String, n: u64, radix: u64) {
-    let mut unit = 1;
-    while n / unit >= radix {
-        unit *= radix;
+/// Appends `n` in decimal, or lowercase hex, without leading zeros, as `{}`
+/// and `{:x}` write it. Divisions by a non-zero constant: no panic path.
+pub(crate) fn push_digits(out: &mut String, n: u64, hex: bool) {
+    let radix = if hex { 16 } else { 10 };
+    if n >= radix {
+        push_digits(out, n / radix, hex); // at most 19 deep
     }
-    loop {
-        out.push(char::from_digit((n / unit % radix) as u32, 16).unwrap_or('?'));
-        if unit == 1 {
-            return;
-        }
-        unit /= radix;
-    }
+    out.push(char::from_digit((n % radix) as u32, 16).unwrap_or('?'));
+}
+
+/// Appends `&s[from..to]`, or nothing when that is not a slice of `s`: no
+/// panic path.
+#[inline(never)]
+pub(crate) fn push_slice(out: &mut String, s: &str, from: usize, to: usize) {
+    out.push_str(s.get(from..to).unwrap_or_default());
 }
 
 /// An `f64` the way a person reads it: `250`, `0.5`, `1.234` (at most three
@@ -132,13 +133,13 @@ impl Piece for Num {
         }
         let milli = round(x * 1000.0);
         let (whole, frac) = (milli / 1000, milli % 1000);
-        push_digits(out, whole, 10);
+        push_digits(out, whole, false);
         if frac != 0 {
             let digits = [frac / 100, frac / 10 % 10, frac % 10];
             let used = if digits[2] != 0 { 3 } else if digits[1] != 0 { 2 } else { 1 };
             out.push('.');
             for &d in &digits[..used] {
-                push_digits(out, d, 10);
+                push_digits(out, d, false);
             }
         }
     }
@@ -178,28 +179,37 @@ pub struct Quoted<'a>(pub &'a str);
 impl Piece for Quoted<'_> {
     fn push_to(&self, out: &mut String) {
         out.push('"');
-        let needs_escape = |c: char| c == '"' || c == '\\' || c.is_control();
-        // Pieces that each end with the character to escape (the last one
-        // may not): no string indexing, whose panic path would pull in
-        // `Debug` escaping.
-        for piece in self.0.split_inclusive(needs_escape) {
-            let mut chars = piece.chars();
-            match chars.next_back() {
-                Some(c) if needs_escape(c) => {
-                    out.push_str(chars.as_str());
-                    match c {
-                        '"' => out.push_str("\\\""),
-                        '\\' => out.push_str("\\\\"),
-                        _ => {
-                            out.push_str("\\u{");
-                            push_digits(out, u64::from(c), 16);
-                            out.push('}');
-                        }
-                    }
+        let s = self.0;
+        let bytes = s.as_bytes();
+        // Runs of bytes are pushed whole, cut before and after each char to
+        // escape: no char iteration (nor string indexing, whose panic path
+        // would pull in `Debug` escaping).
+        let mut done = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            // The char at `i` if it is escaped: `"`, `\` and the control
+            // characters (`char::is_control`): U+0000..=U+001F, U+007F and
+            // U+0080..=U+009F, whose UTF-8 is 0xC2 then the code point.
+            let c = match b {
+                b'"' | b'\\' | 0..=0x1F | 0x7F => b,
+                0xC2 => match bytes.get(i + 1) {
+                    Some(&c @ 0x80..=0x9F) => c,
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            push_slice(out, s, done, i);
+            match c {
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                _ => {
+                    out.push_str("\\u{");
+                    push_digits(out, u64::from(c), true);
+                    out.push('}');
                 }
-                _ => out.push_str(piece),
             }
+            done = i + if c < 0x80 { 1 } else { 2 };
         }
+        push_slice(out, s, done, s.len());
         out.push('"');
     }
 }
@@ -224,6 +234,11 @@ mod tests {
             assert_eq!(text!(n), format!("{n}"));
         }
         assert_eq!(text!(7u16, " ", 8u32, " ", 9usize, " ", "x", " ", true), "7 8 9 x true");
+        for n in [0, 1, 9, 10, 15, 16, 255, 0x10ffff, u64::MAX] {
+            let mut hex = String::new();
+            push_digits(&mut hex, n, true);
+            assert_eq!(hex, format!("{n:x}"));
+        }
     }
 
     #[test]
@@ -251,5 +266,25 @@ mod tests {
             let s = c.to_string();
             assert_eq!(Quoted(&s).to_string(), format!("\"\\u{{{:x}}}\"", c as u32));
         }
+    }
+
+    #[test]
+    fn escapes_only_quotes_backslashes_and_controls() {
+        // Every char, alone and between others: `"`, `\` and the chars for
+        // which `char::is_control` holds are escaped, the rest copied as is.
+        let mut buf = [0; 4];
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let s = &*c.encode_utf8(&mut buf);
+            let expected = match c {
+                '"' => "\\\"".into(),
+                '\\' => "\\\\".into(),
+                c if c.is_control() => format!("\\u{{{:x}}}", c as u32),
+                c => c.to_string(),
+            };
+            assert_eq!(Quoted(s).to_string(), format!("\"{expected}\""), "U+{:04X}", c as u32);
+            assert_eq!(Quoted(&format!("é{s}x{s}")).to_string(), format!("\"é{expected}x{expected}\""));
+        }
+        assert_eq!(Quoted("").to_string(), "\"\"");
+        assert_eq!(Quoted("\u{80}\u{a0}\u{9f}\u{100}").to_string(), "\"\\u{80}\u{a0}\\u{9f}\u{100}\"");
     }
 }

@@ -63,7 +63,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.entries.iter().find(|(k, _)| k.borrow() == key).map(|(_, v)| v)
     }
 
     /// Whether `key` is present.
@@ -92,13 +92,12 @@ impl<K: PartialEq, V> VecMap<K, V> {
     /// assert_eq!((m.len(), m.get("a")), (1, Some(&2)));
     /// ```
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        match self.position(&key) {
-            Some(i) => Some(core::mem::replace(&mut self.entries[i].1, value)),
-            None => {
-                self.entries.push((key, value));
-                None
-            }
+        // Found by reference, not index: no bounds check and its panic.
+        if let Some((_, v)) = self.entries.iter_mut().find(|(k, _)| *k == key) {
+            return Some(core::mem::replace(v, value));
         }
+        self.entries.push((key, value));
+        None
     }
 
     /// The value of `key`, inserting `make()` first when absent.
