@@ -1,31 +1,19 @@
 //! [`FxHasher`]: the small, fast, unkeyed hasher of the profile index
-//! ([`FxHashMap`], a `hashbrown` map, std's `HashMap` without std).
+//! ([`crate::core::index`]).
 //!
 //! Unkeyed is fine here: profiles are chosen by the app, not by an attacker
 //! flooding one bucket, and std's `RandomState` has no random seed on
 //! `wasm32-unknown-unknown` either.
 
-use core::hash::{BuildHasherDefault, Hasher};
-
-/// A `HashMap` hashed with [`FxHasher`].
-///
-/// ```
-/// use profile_registry::core::fxhash::FxHashMap;
-/// use profile_registry::Profile;
-///
-/// let mut index: FxHashMap<Profile, u32> = FxHashMap::default();
-/// index.insert("alice".into(), 1);
-/// assert_eq!(index.get(&Profile::from("alice")), Some(&1));
-/// ```
-pub type FxHashMap<K, V> = hashbrown::HashMap<K, V, BuildHasherDefault<FxHasher>>;
+use core::hash::Hasher;
 
 /// The hash of rustc's `FxHasher` (one rotate, xor and multiply per word),
 /// with its halves swapped at the end.
 ///
 /// The multiply mixes upwards, so the high half of the state is the mixed
-/// one; `hashbrown` takes its bucket from the low bits of the hash and, on
-/// wasm32, its 7-bit tag from the top of the low 32 bits, so [`Hasher::finish`]
-/// hands it the high half there.
+/// one; the profile index keeps the low 32 bits of the hash (and takes its
+/// bucket from their top bits), so [`Hasher::finish`] hands it the high half
+/// there.
 ///
 /// ```
 /// use core::hash::{Hash, Hasher};

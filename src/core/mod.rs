@@ -6,6 +6,7 @@ pub mod events;
 pub mod float;
 pub mod fxhash;
 pub mod handle;
+pub mod index;
 pub(crate) mod local;
 pub mod module;
 pub mod namespace;

@@ -10,8 +10,8 @@ use slotmap::SlotMap;
 
 use crate::core::error::Error;
 use crate::core::events::{Event, EventKind, Listeners, Subscription};
-use crate::core::fxhash::FxHashMap;
 use crate::core::handle::{Handle, RegistryId, SlotKey};
+use crate::core::index::{hash, ProfileIndex};
 use crate::core::profile::Profile;
 
 struct Slot<V> {
@@ -21,7 +21,15 @@ struct Slot<V> {
 
 struct State<V> {
     slots: SlotMap<SlotKey, Slot<V>>,
-    index: FxHashMap<Profile, SlotKey>,
+    /// Every slot's key, by the [`hash`] of its profile.
+    index: ProfileIndex,
+}
+
+impl<V> State<V> {
+    /// The live key of `profile`, whose hash is `hash`.
+    fn find(&self, hash: u32, profile: &Profile) -> Option<SlotKey> {
+        self.index.get(hash, |key| self.slots.get(key).is_some_and(|s| s.profile == *profile))
+    }
 }
 
 pub(crate) struct Shared<V> {
@@ -88,7 +96,7 @@ impl<V: Clone + 'static> Registry<V> {
             shared: Rc::new(Shared {
                 id: RegistryId::fresh(),
                 name: name.into(),
-                state: RefCell::new(State { slots: SlotMap::with_key(), index: FxHashMap::default() }),
+                state: RefCell::new(State { slots: SlotMap::with_key(), index: ProfileIndex::new() }),
                 listeners: Listeners::new(),
             }),
         }
@@ -133,7 +141,8 @@ impl<V: Clone + 'static> Registry<V> {
     pub fn register(&self, profile: Profile, value: V) -> Result<Handle, Error> {
         let handle = {
             let mut st = self.shared.state.borrow_mut();
-            if let Some(&key) = st.index.get(&profile) {
+            let hash = hash(&profile);
+            if let Some(key) = st.find(hash, &profile) {
                 return Err(Error::AlreadyRegistered {
                     profile,
                     registry: self.name().into(),
@@ -141,7 +150,7 @@ impl<V: Clone + 'static> Registry<V> {
                 });
             }
             let key = st.slots.insert(Slot { profile: profile.clone(), value: value.clone() });
-            st.index.insert(profile.clone(), key);
+            st.index.insert(hash, key);
             Handle::new(self.shared.id, key)
         };
         self.emit(EventKind::Register, profile, handle, value);
@@ -160,7 +169,7 @@ impl<V: Clone + 'static> Registry<V> {
     /// ```
     pub fn lookup(&self, profile: &Profile) -> Option<(Handle, V)> {
         let st = self.shared.state.borrow();
-        let key = *st.index.get(profile)?;
+        let key = st.find(hash(profile), profile)?;
         // `get`, not indexing: the index names live slots only, and this
         // way no panic path comes along.
         Some((Handle::new(self.shared.id, key), st.slots.get(key)?.value.clone()))
@@ -179,7 +188,7 @@ impl<V: Clone + 'static> Registry<V> {
     /// ```
     pub fn whereis(&self, profile: &Profile) -> Option<V> {
         let st = self.shared.state.borrow();
-        Some(st.slots.get(*st.index.get(profile)?)?.value.clone())
+        Some(st.slots.get(st.find(hash(profile), profile)?)?.value.clone())
     }
 
     /// The value behind `handle`; `None` once the handle is stale or foreign.
@@ -249,7 +258,9 @@ impl<V: Clone + 'static> Registry<V> {
     pub fn unregister(&self, profile: &Profile) -> Option<V> {
         let removed = {
             let mut st = self.shared.state.borrow_mut();
-            let key = st.index.remove(profile)?;
+            let hash = hash(profile);
+            let key = st.find(hash, profile)?;
+            st.index.remove(hash, key);
             let slot = st.slots.remove(key)?;
             (slot, Handle::new(self.shared.id, key))
         };
@@ -275,7 +286,7 @@ impl<V: Clone + 'static> Registry<V> {
         let profile = self.profile_of(handle)?;
         let removed = {
             let mut st = self.shared.state.borrow_mut();
-            st.index.remove(&profile);
+            st.index.remove(hash(&profile), handle.key());
             st.slots.remove(handle.key())?
         };
         self.emit(EventKind::Unregister, removed.profile, handle, removed.value.clone());
@@ -310,7 +321,9 @@ impl<V: Clone + 'static> Registry<V> {
             let slot = st.slots.remove(handle.key())?;
             let (profile, value) = (slot.profile.clone(), slot.value.clone());
             let key = st.slots.insert(slot);
-            st.index.insert(profile.clone(), key);
+            let hash = hash(&profile);
+            st.index.remove(hash, handle.key());
+            st.index.insert(hash, key);
             (profile, value, Handle::new(self.shared.id, key))
         };
         self.emit_event(EventKind::Unregister, profile.clone(), handle, value.clone(), true);
@@ -591,6 +604,27 @@ mod tests {
         let r2 = reg.clone();
         assert_eq!(reg.update_value(&p("a"), move |v| { r2.unregister(&p("a")); v + 1 }), None);
         assert_eq!(reg.count(), 0);
+    }
+
+    #[test]
+    fn many_profiles_stay_found_through_growth_and_removals() {
+        let reg: Registry<usize> = Registry::new("r");
+        let profile = |i: usize| match i % 3 {
+            0 => Profile::from(format!("user-{i}").as_str()),
+            1 => Profile::int(i as i64).unwrap(),
+            _ => Profile::list(vec![p("acme"), Profile::int(i as i64).unwrap()]).unwrap(),
+        };
+        for i in 0..3000 {
+            reg.register(profile(i), i).unwrap();
+        }
+        for i in (0..3000).step_by(2) {
+            assert_eq!(reg.unregister(&profile(i)), Some(i));
+        }
+        for i in 0..3000 {
+            assert_eq!(reg.whereis(&profile(i)), (i % 2 == 1).then_some(i));
+            assert_eq!(reg.register(profile(i), i).is_err(), i % 2 == 1);
+        }
+        assert_eq!(reg.count(), 3000);
     }
 
     #[test]
