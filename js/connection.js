@@ -346,7 +346,8 @@ export class Connection {
     } catch (e) {
       this.#sockets.delete(sid);
       const id = this.#id;
-      const message = `the WebSocket constructor threw: ${messageOf(e)}`;
+      // Its message may quote the url, secrets and all: the wasm names it, redacted.
+      const message = `the WebSocket constructor threw: ${messageOf(e).split(url).join("(the url)")}`;
       later(() => { W().conn_failed(id, sid, message); drain(); });
       return;
     }
@@ -510,7 +511,8 @@ export function connect(config) {
   const t = readTarget(config, OPTION_KEYS, o);
   if (t.profile === undefined) throw configError("connect needs a profile: connect({ profile, url })");
   const p = readProfile(t.profile);
-  if (typeof o.url !== "string" || !wellFormed(o.url)) throw configError(`url must be a ws:// or wss:// string, got ${describe(o.url)}`);
+  if (typeof o.url !== "string") throw configError(`url must be a ws:// or wss:// string, got ${describe(o.url)}`);
+  if (!wellFormed(o.url)) throw configError("url must be well-formed UTF-16 (it has a lone surrogate); percent-encode it");
   const protocols = protocolsJson(o.protocols);
   const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);

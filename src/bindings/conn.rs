@@ -377,6 +377,7 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
 /// `"e<handle>"` for the live entry `onDuplicate: "existing"` found, or an
 /// error (`AlreadyRegisteredError` names the live handle).
 #[wasm_bindgen]
+#[allow(clippy::too_many_arguments)] // plain arguments are the boundary's point
 pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32) -> u32 {
     let r = (|| {
         if conn(id).is_some() {

@@ -659,7 +659,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     fn open_failed(&mut self, e: &str) {
         let url = &self.options.url;
         self.events.push(Event::Error {
-            message: text!("could not open a websocket to ", url, ": ", e, "; check the url and the WebSocket implementation"),
+            message: text!("could not open a websocket to ", crate::conn::redact(url), ": ", e, "; check the url and the WebSocket implementation"),
         });
         self.attempt_over(None);
     }

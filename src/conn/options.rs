@@ -75,7 +75,7 @@ impl Options {
     /// assert!(o.validate().unwrap_err().to_string().contains("connectTimeoutMs"));
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_url(&self.url).map_err(|why| Error::InvalidConfig(text!("url ", Quoted(&self.url), " ", why)))?;
+        check_url(&self.url).map_err(|why| Error::InvalidConfig(text!("url ", Quoted(&crate::conn::redact(&self.url)), " ", why)))?;
         check_protocols(&self.protocols).map_err(Error::InvalidConfig)?;
         if let Some(policy) = &self.reconnect {
             policy.validate()?;

@@ -3,6 +3,7 @@
 //! `?token=...`); errors are logged and shown, so they never carry them.
 
 use alloc::string::String;
+use alloc::vec::Vec;
 
 /// `url` with the userinfo before `@` and every query value replaced by
 /// `***`: `ws://***@host/path?token=***&v=***`. Works on anything (a url
@@ -16,49 +17,44 @@ use alloc::string::String;
 /// assert_eq!(redact("ws://h/?flag&k="), "ws://h/?flag&k=***");
 /// ```
 pub fn redact(url: &str) -> String {
-    let mut out = String::with_capacity(url.len());
-    let bytes = url.as_bytes();
-    // The authority starts after "scheme://" (or at 0) and ends at / ? # or \.
-    let start = find(bytes, b"://").map_or(0, |i| i + 3);
-    let end = bytes[start..].iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\')).map_or(bytes.len(), |i| start + i);
-    let at = bytes[start..end].iter().rposition(|&b| b == b'@').map(|i| start + i);
-    match at {
-        Some(at) => {
-            out.push_str(url.get(..start).unwrap_or_default());
-            out.push_str("***");
-            out.push_str(url.get(at..end).unwrap_or_default());
-        }
-        None => out.push_str(url.get(..end).unwrap_or_default()),
+    let b = url.as_bytes();
+    let at_ = |i: usize| b.get(i).copied().unwrap_or(0);
+    // The authority: after "scheme://" (or from 0) up to / ? # or \.
+    let start = (0..b.len()).find(|&i| b.get(i..i + 3) == Some(b"://")).map_or(0, |i| i + 3);
+    let end = (start..b.len()).find(|&i| matches!(at_(i), b'/' | b'?' | b'#' | b'\\')).unwrap_or(b.len());
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    if let Some(at) = (start..end).rev().find(|&i| at_(i) == b'@') {
+        out.extend_from_slice(b.get(..start).unwrap_or_default());
+        out.extend_from_slice(b"***");
+        i = at;
     }
-    let rest = url.get(end..).unwrap_or_default();
-    let (path, query) = match rest.find('?') {
-        Some(q) => (rest.get(..q).unwrap_or_default(), rest.get(q..)),
-        None => (rest, None),
-    };
-    out.push_str(path);
-    if let Some(query) = query {
-        // "?a=1&b=2#f": each value masked, up to a fragment.
-        let (query, fragment) = match query.find('#') {
-            Some(h) => (query.get(..h).unwrap_or_default(), query.get(h..).unwrap_or_default()),
-            None => (query, ""),
-        };
-        for (i, pair) in query.get(1..).unwrap_or_default().split('&').enumerate() {
-            out.push(if i == 0 { '?' } else { '&' });
-            match pair.find('=') {
-                Some(eq) => {
-                    out.push_str(pair.get(..eq).unwrap_or_default());
-                    out.push_str("=***");
-                }
-                None => out.push_str(pair),
+    // The query's values, each up to the next & or #.
+    let (mut query, mut value) = (false, false);
+    for &c in b.get(i..).unwrap_or_default() {
+        match c {
+            b'?' if !query && i >= end => query = true,
+            b'&' if query => value = false,
+            b'#' if query => (query, value) = (false, false),
+            b'=' if query && !value => {
+                out.extend_from_slice(b"=***");
+                value = true;
+                i += 1;
+                continue;
             }
+            _ if value => {
+                i += 1;
+                continue;
+            }
+            _ => {}
         }
-        out.push_str(fragment);
+        out.push(c);
+        i += 1;
     }
-    out
-}
-
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
+    // SAFETY: `out` is `url`'s bytes with runs removed or replaced that
+    // start and end next to ASCII bytes (`@`, `=`, `&`, `#`, the end), so
+    // on char boundaries, and ASCII inserted: still UTF-8.
+    unsafe { String::from_utf8_unchecked(out) }
 }
 
 #[cfg(test)]

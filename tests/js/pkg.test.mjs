@@ -93,6 +93,21 @@ test("the wasm imports nothing: no JS code, and so no JS exception, can ever run
   assert.deepEqual(WebAssembly.Module.imports(mod), []);
 });
 
+test("secrets in urls never appear in errors or events", async () => {
+  pr.start();
+  const secret = "ws://user:hunter2@127.0.0.1:9/?token=hunter2";
+  const e = thrown(() => pr.connect({ profile: "redact", url: `${secret}#x`, WebSocket: class {} }));
+  assert.equal(e.name, "InvalidConfigError");
+  assert.ok(!e.message.includes("hunter2") && e.message.includes("ws://***@127.0.0.1:9/?token=***"), e.message);
+  class Refuses { constructor(url) { throw new SyntaxError(`The URL '${url}' is invalid`); } }
+  const c = pr.connect({ profile: "redact", url: secret, WebSocket: Refuses, reconnect: false });
+  const errors = [];
+  c.on("error", (ev) => errors.push(ev.message));
+  await new Promise((r) => c.on("close", (ev) => ev.final && r()));
+  assert.equal(errors.length, 1);
+  assert.ok(!errors[0].includes("hunter2") && errors[0].includes("ws://***@127.0.0.1:9/?token=***"), errors[0]);
+});
+
 test("bind(config).whereis: the resolved-once view agrees with whereis", () => {
   assert.throws(() => pr.bind({ registry: "BindNeverStarted" }), { name: "RegistryNotStartedError" });
   pr.start("BindTest");
