@@ -22,7 +22,7 @@ import WebSocket from "ws";
 import { startServer } from "./server.mjs";
 import { scenario } from "./scenario.mjs";
 import { connScenario } from "./conn-scenario.mjs";
-import { ROOT, checkBuilt, launch, launchFirefox, newContext, withDiagnostics, waitFor, control, bounded } from "./e2e/harness.mjs";
+import { bounded, checkBuilt, control, inBrowser, launch, launchFirefox, waitFor } from "./e2e/harness.mjs";
 
 const PAGE = "/tests/js/fixtures/browser-scenario.html";
 const BROWSERS = [
@@ -54,37 +54,25 @@ before(async () => {
 
 for (const { name, tag, start } of BROWSERS) {
   test(`${name}: the registry and connection scenarios in a page (pkg/index.js + init(), the browser's WebSocket)`, { timeout: 45_000 }, async () => {
-    let server;
-    let browser;
-    let context;
-    try {
-      server = await startServer({ staticDir: ROOT });
-      browser = await start();
-      context = await newContext(browser, server.httpUrl);
-      await withDiagnostics(context, async () => {
-        const page = await context.newPage();
-        await page.goto(`${server.httpUrl}${PAGE}?prefix=${tag}-`, { waitUntil: "load", timeout: 10_000 });
-        let result;
-        try {
-          result = await waitFor(page, "the scenarios' result", () => window.__result, undefined, { timeout: 30_000 });
-        } catch (e) {
-          const progress = await page.evaluate(() => window.__progress).catch(() => undefined);
-          e.message += `\nlast scenario sections: ${JSON.stringify(progress?.slice(-3))}`;
-          throw e;
-        }
-        const where = `in ${name} (${result.userAgent})`;
-        assert.ok(result.ok, `scenario failed ${where}: ${result.error}`);
-        assert.equal(result.checks, nodeChecks, `the registry scenario ran the same checks as in Node ${where}`);
-        assert.equal(result.connChecks, nodeConnChecks, `the connection scenario ran the same checks as in Node ${where}`);
-        assert.ok(result.connCount === 0 || result.connCount === undefined, `every connection freed ${where} (__connCount: ${result.connCount})`);
-        assert.equal(server.stats().maxConcurrentPerProfile, 1, `never two sockets of one profile at the server ${where}`);
-        assert.deepEqual(context.diagnostics.errors, [], `no console errors or page errors ${where}`);
-        assert.deepEqual(context.diagnostics.blocked, [], `no request off the local server ${where}`);
-      });
-    } finally {
-      await bounded(context?.close() ?? Promise.resolve(), 5_000, `closing the ${name} context`).catch(() => {});
-      await bounded(browser?.close() ?? Promise.resolve(), 10_000, `closing ${name}`).catch(() => {});
-      await bounded(server?.close() ?? Promise.resolve(), 3_000, "closing the server").catch(() => {});
-    }
+    await inBrowser(start, name, async ({ server, context }) => {
+      const page = await context.newPage();
+      await page.goto(`${server.httpUrl}${PAGE}?prefix=${tag}-`, { waitUntil: "load", timeout: 10_000 });
+      let result;
+      try {
+        result = await waitFor(page, "the scenarios' result", () => window.__result, undefined, { timeout: 30_000 });
+      } catch (e) {
+        const progress = await page.evaluate(() => window.__progress).catch(() => undefined);
+        e.message += `\nlast scenario sections: ${JSON.stringify(progress?.slice(-3))}`;
+        throw e;
+      }
+      const where = `in ${name} (${result.userAgent})`;
+      assert.ok(result.ok, `scenario failed ${where}: ${result.error}`);
+      assert.equal(result.checks, nodeChecks, `the registry scenario ran the same checks as in Node ${where}`);
+      assert.equal(result.connChecks, nodeConnChecks, `the connection scenario ran the same checks as in Node ${where}`);
+      assert.ok(result.connCount === 0 || result.connCount === undefined, `every connection freed ${where} (__connCount: ${result.connCount})`);
+      assert.equal(server.stats().maxConcurrentPerProfile, 1, `never two sockets of one profile at the server ${where}`);
+      assert.deepEqual(context.diagnostics.errors, [], `no console errors or page errors ${where}`);
+      assert.deepEqual(context.diagnostics.blocked, [], `no request off the local server ${where}`);
+    });
   });
 }

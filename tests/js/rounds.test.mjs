@@ -10,8 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 
-import { startServer } from "./server.mjs";
-import { ROOT, checkBuilt, launch, launchFirefox, newContext, withDiagnostics, waitFor, bounded } from "./e2e/harness.mjs";
+import { checkBuilt, inBrowser, launch, launchFirefox, waitFor } from "./e2e/harness.mjs";
 
 const ROUNDS = Number(process.env.ROUNDS ?? 500);
 const PROFILES = 5;
@@ -22,28 +21,18 @@ for (const { name, tag, start } of [
 ]) {
   test(`${name}: ${ROUNDS} rounds of connect/close/connect and of replace on ${PROFILES} profiles: never two sockets of a profile at the server`, { timeout: 600_000 }, async () => {
     checkBuilt();
-    let server, browser, context;
-    try {
-      server = await startServer({ staticDir: ROOT });
-      browser = await start();
-      context = await newContext(browser, server.httpUrl);
-      await withDiagnostics(context, async () => {
-        const page = await context.newPage();
-        const t0 = Date.now();
-        await page.goto(`${server.httpUrl}/tests/js/fixtures/rounds.html?rounds=${ROUNDS}&profiles=${PROFILES}&prefix=${tag}-`, { waitUntil: "load" });
-        const r = await waitFor(page, "the rounds' result", () => window.__result, undefined, { timeout: 590_000 });
-        assert.ok(r.ok, `the rounds failed in ${name}: ${r.error}`);
-        const stats = server.stats();
-        const total = Object.values(stats.profiles).reduce((n, c) => n + c.total, 0);
-        console.log(`${name}: ${ROUNDS} rounds x ${PROFILES} profiles x 2 patterns in ${Date.now() - t0} ms; the server accepted ${total} sockets, at most ${stats.maxConcurrentPerProfile} of one profile at once`);
-        assert.equal(stats.maxConcurrentPerProfile, 1, `the server held two sockets of one profile in ${name}: ${JSON.stringify(Object.entries(stats.profiles).filter(([, c]) => c.max > 1))}`);
-        assert.equal(r.connections, 0, "every connection freed");
-        assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
-      });
-    } finally {
-      await bounded(context?.close() ?? Promise.resolve(), 5_000, "closing the context").catch(() => {});
-      await bounded(browser?.close() ?? Promise.resolve(), 10_000, `closing ${name}`).catch(() => {});
-      await bounded(server?.close() ?? Promise.resolve(), 3_000, "closing the server").catch(() => {});
-    }
+    await inBrowser(start, name, async ({ server, context }) => {
+      const page = await context.newPage();
+      const t0 = Date.now();
+      await page.goto(`${server.httpUrl}/tests/js/fixtures/rounds.html?rounds=${ROUNDS}&profiles=${PROFILES}&prefix=${tag}-`, { waitUntil: "load" });
+      const r = await waitFor(page, "the rounds' result", () => window.__result, undefined, { timeout: 590_000 });
+      assert.ok(r.ok, `the rounds failed in ${name}: ${r.error}`);
+      const stats = server.stats();
+      const total = Object.values(stats.profiles).reduce((n, c) => n + c.total, 0);
+      console.log(`${name}: ${ROUNDS} rounds x ${PROFILES} profiles x 2 patterns in ${Date.now() - t0} ms; the server accepted ${total} sockets, at most ${stats.maxConcurrentPerProfile} of one profile at once`);
+      assert.equal(stats.maxConcurrentPerProfile, 1, `the server held two sockets of one profile in ${name}: ${JSON.stringify(Object.entries(stats.profiles).filter(([, c]) => c.max > 1))}`);
+      assert.equal(r.connections, 0, "every connection freed");
+      assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
+    });
   });
 }

@@ -1,11 +1,13 @@
 // Helpers of the e2e test (../e2e.test.mjs) and the browser scenarios
-// (../browsers.test.mjs): headless Chromium and Firefox ESR through
+// (../browsers.test.mjs, ../rounds.test.mjs): headless Chromium and Firefox ESR through
 // playwright-core, pages that may only reach the local server, the page's
 // console errors collected for failure messages, bounded waits, and readers
 // for the demo page's DOM (www/) and the server's /control API.
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+
+import { startServer } from "../server.mjs";
 
 export const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -194,4 +196,24 @@ export function bounded(p, ms, what) {
       timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms);
     }),
   ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Runs `body({ server, browser, context })` with a test server of its own
+ * (serving the repository root), a fresh browser from `start` (launch or
+ * launchFirefox) and a context on the server's origin, inside
+ * withDiagnostics; closes all three, each within a bound, whatever happens.
+ */
+export async function inBrowser(start, name, body) {
+  let server, browser, context;
+  try {
+    server = await startServer({ staticDir: ROOT });
+    browser = await start();
+    context = await newContext(browser, server.httpUrl);
+    await withDiagnostics(context, () => body({ server, browser, context }));
+  } finally {
+    await bounded(context?.close() ?? Promise.resolve(), 5_000, `closing the ${name} context`).catch(() => {});
+    await bounded(browser?.close() ?? Promise.resolve(), 10_000, `closing ${name}`).catch(() => {});
+    await bounded(server?.close() ?? Promise.resolve(), 3_000, "closing the server").catch(() => {});
+  }
 }
