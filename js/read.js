@@ -2,7 +2,7 @@
 // profile is read here, each key at most once per call, and any exception a
 // getter or Proxy throws becomes a typed error. What it hands on is plain:
 // strings (names, a profile's canonical JSON) and numbers.
-import { configError, profileError, typed } from "./errors.js";
+import { configError, profileError } from "./errors.js";
 import { W, ok } from "./boundary.js";
 
 export const DEFAULT_MODULE = "Registry";
@@ -229,4 +229,3 @@ export function onlyKnown(o, known, what) {
   }
 }
 
-export { typed };

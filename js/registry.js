@@ -4,7 +4,7 @@
 // profile's canonical JSON to value), kept equal to the wasm's entries by
 // the registry events of every call, so `whereis` is a `Map.get` in JS.
 import { W, ok, drain, apply, later } from "./boundary.js";
-import { configError, typed, report } from "./errors.js";
+import { configError, typed } from "./errors.js";
 import {
   DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, get as read, profileJson, profileValue, readError,
   readModule, readName, readProfile, readTarget, viaTarget, wellFormed,
@@ -472,4 +472,4 @@ export function subscribe(config, listener) {
   };
 }
 
-export { DEFAULT_MODULE, DEFAULT_NAME, read, report };
+export { DEFAULT_MODULE, DEFAULT_NAME };

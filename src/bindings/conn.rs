@@ -40,14 +40,8 @@ struct Host {
 impl Transport for Host {
     fn open(&mut self, url: &str, protocols: &[String]) -> Result<SocketId, String> {
         let id = next_id();
-        let mut list = String::from("[");
-        for (i, p) in protocols.iter().enumerate() {
-            if i > 0 {
-                list.push(',');
-            }
-            crate::core::wire::push_json_str(&mut list, p);
-        }
-        list.push(']');
+        let mut list = String::new();
+        crate::core::wire::push_json_list(&mut list, protocols, |out, p| crate::core::wire::push_json_str(out, p));
         record(&[F::S("open"), F::N(self.conn.into()), F::N(id as f64), F::S(url), F::Raw(&list)]);
         Ok(SocketId(id))
     }

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::core::local::realm_local;
 use crate::core::text::{Num, Piece};
-use crate::core::wire::{push_json_profile, push_json_str};
+use crate::core::wire::{push_json_list, push_json_profile, push_json_str};
 use crate::{Error, Handle, Profile};
 
 realm_local! {
@@ -35,17 +35,12 @@ pub(crate) enum F<'a> {
     B(bool),
     /// A JSON value written as is.
     Raw(&'a str),
+    /// `null`.
+    Null,
 }
 
 pub(crate) fn push_fields(out: &mut String, fields: &[F<'_>]) {
-    out.push('[');
-    for (i, f) in fields.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        push_field(out, f);
-    }
-    out.push(']');
+    push_json_list(out, fields, push_field);
 }
 
 fn push_field(out: &mut String, f: &F<'_>) {
@@ -55,7 +50,7 @@ fn push_field(out: &mut String, f: &F<'_>) {
         F::N(_) => out.push_str("null"),
         F::P(p) => push_json_profile(out, p),
         F::H(Some(h)) => push_json_str(out, &crate::core::text::text!(h)),
-        F::H(None) | F::Raw("") => out.push_str("null"),
+        F::H(None) | F::Null => out.push_str("null"),
         F::B(b) => out.push_str(if *b { "true" } else { "false" }),
         F::Raw(r) => out.push_str(r),
     }
@@ -80,17 +75,7 @@ pub(crate) fn fail(e: &Error) -> String {
         _ => (None, None, None),
     };
     let mut out = String::from("\0");
-    let none = Profile::Bool(false);
-    push_fields(
-        &mut out,
-        &[
-            F::S(e.kind()),
-            F::S(&e.message()),
-            if profile.is_some() { F::P(profile.unwrap_or(&none)) } else { F::Raw("") },
-            registry.map_or(F::Raw(""), F::S),
-            F::H(handle),
-        ],
-    );
+    push_fields(&mut out, &[F::S(e.kind()), F::S(&e.message()), profile.map_or(F::Null, F::P), registry.map_or(F::Null, F::S), F::H(handle)]);
     out
 }
 

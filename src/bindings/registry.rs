@@ -12,7 +12,7 @@ use crate::core::local::realm_local;
 use crate::core::spec::check_name;
 use crate::core::text::text;
 use crate::core::vec_map::VecMap;
-use crate::core::wire::{parse_profile, profile_json, push_json_profile};
+use crate::core::wire::{parse_profile, profile_json, push_json_list, push_json_profile};
 use crate::{Error, Handle, Namespace, Profile, Registry, Subscription};
 
 realm_local! {
@@ -61,14 +61,9 @@ pub fn stop(name: &str) -> bool {
 /// The running registries' names, as a JSON array.
 #[wasm_bindgen]
 pub fn names() -> u32 {
-    let mut out = String::from("[");
-    for (i, n) in ns().names().iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        crate::core::wire::push_json_str(&mut out, n);
-    }
-    result(Ok(out + "]"))
+    let mut out = String::new();
+    push_json_list(&mut out, ns().names(), |out, n| crate::core::wire::push_json_str(out, &n));
+    result(Ok(out))
 }
 
 fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> Result<R, Error>) -> Result<R, Error> {
@@ -104,14 +99,9 @@ pub fn unregister(name: &str, profile: &str) -> u32 {
 #[wasm_bindgen]
 pub fn keys(name: &str) -> u32 {
     result(running(name).map(|reg| {
-        let mut out = String::from("[");
-        for (i, p) in reg.keys().iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            push_json_profile(&mut out, p);
-        }
-        out + "]"
+        let mut out = String::new();
+        push_json_list(&mut out, &reg.keys(), push_json_profile);
+        out
     }))
 }
 

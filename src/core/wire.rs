@@ -90,17 +90,27 @@ pub fn push_json_profile(out: &mut String, p: &Profile) {
         Profile::Str(s) => push_json_str(out, s),
         Profile::Int(n) => crate::core::text::Piece::push_to(n, out),
         Profile::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Profile::List(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                push_json_profile(out, item);
-            }
-            out.push(']');
-        }
+        Profile::List(items) => push_json_list(out, items.iter(), push_json_profile),
     }
+}
+
+/// Appends `[a,b,...]`, each item written by `push`.
+///
+/// ```
+/// use profile_registry::core::wire::{push_json_list, push_json_str};
+/// let mut out = String::new();
+/// push_json_list(&mut out, ["a", "b"], |out, s| push_json_str(out, s));
+/// assert_eq!(out, r#"["a","b"]"#);
+/// ```
+pub fn push_json_list<T>(out: &mut String, items: impl IntoIterator<Item = T>, mut push: impl FnMut(&mut String, T)) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        push(out, item);
+    }
+    out.push(']');
 }
 
 /// The canonical JSON form of `p`.
