@@ -1,7 +1,9 @@
 //! Scenario tests of the connection state machine over the fakes.
 
 use profile_registry::conn::testing::{advance, close_socket, fake_machine, FakeMachine};
-use profile_registry::conn::{Event, Message, Options, QueueLimits, ReconnectPolicy, SocketId, State, TimerId};
+use profile_registry::conn::{
+    Event, Heartbeat, Message, Options, QueueLimits, ReconnectPolicy, Retry, SocketId, State, TimerId,
+};
 use profile_registry::{Error, Profile};
 
 fn options() -> Options {
@@ -23,6 +25,11 @@ fn opened(o: Options) -> (FakeMachine, SocketId) {
     m.on_open(s);
     m.take_events();
     (m, s)
+}
+
+/// The `Reconnecting` event of a backoff wait.
+fn backoff(attempt: u32, ms: f64) -> Event {
+    Event::Reconnecting { attempt, delay_ms: Some(ms), reason: Retry::Closed }
 }
 
 fn names(events: &[Event]) -> Vec<&'static str> {
@@ -48,14 +55,17 @@ fn first_connect_emits_opening_then_statechange_then_open() {
 }
 
 #[test]
-fn backoff_grows_and_the_attempt_count_resets_on_open() {
+fn backoff_grows_and_the_attempt_count_resets_after_min_uptime() {
     let mut m = started(options());
     let mut delays = Vec::new();
     for attempt in 1..=5u32 {
         let s = m.socket().unwrap();
         close_socket(&mut m, s, 1006, "");
         let events = m.take_events();
-        let Some(Event::Reconnecting { attempt: a, delay_ms }) = events.last().cloned() else { panic!("{events:?}") };
+        let Some(Event::Reconnecting { attempt: a, delay_ms: Some(delay_ms), reason: Retry::Closed }) = events.last().cloned()
+        else {
+            panic!("{events:?}")
+        };
         assert_eq!(a, attempt);
         delays.push(delay_ms);
         assert_eq!(advance(&mut m, delay_ms - 1.0), 0, "not before the delay");
@@ -65,9 +75,36 @@ fn backoff_grows_and_the_attempt_count_resets_on_open() {
     assert_eq!(delays, [250.0, 500.0, 1000.0, 2000.0, 4000.0]);
     m.on_open(m.socket().unwrap());
     assert_eq!(m.attempt(), 0);
+    assert_eq!(advance(&mut m, 5_000.0), 1, "the uptime timer");
     let s = m.socket().unwrap();
     close_socket(&mut m, s, 1006, "");
-    assert_eq!(m.take_events().last(), Some(&Event::Reconnecting { attempt: 1, delay_ms: 250.0 }));
+    assert_eq!(m.take_events().last(), Some(&backoff(1, 250.0)));
+}
+
+#[test]
+fn a_server_that_accepts_and_closes_at_once_is_backed_off() {
+    let mut m = started(options());
+    let mut delays = Vec::new();
+    for _ in 0..6 {
+        let s = m.socket().unwrap();
+        m.on_open(s);
+        advance(&mut m, 10.0);
+        close_socket(&mut m, s, 1000, "");
+        let Some(Event::Reconnecting { delay_ms: Some(d), .. }) = m.take_events().last().cloned() else { panic!() };
+        delays.push(d);
+        advance(&mut m, d);
+    }
+    assert_eq!(delays, [250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0]);
+    let mut o = options();
+    o.reconnect = Some(ReconnectPolicy { max_retries: Some(2), jitter: 0.0, ..Default::default() });
+    let mut m = started(o);
+    for _ in 0..3 {
+        let s = m.socket().unwrap();
+        m.on_open(s);
+        close_socket(&mut m, s, 1000, "");
+        advance(&mut m, 10_000.0);
+    }
+    assert_eq!(m.state(), State::Closed, "maxRetries engages");
 }
 
 #[test]
@@ -80,7 +117,7 @@ fn close_of_an_open_socket_reports_in_order() {
             Event::SocketReleased { socket: s },
             sc(State::Open, State::Reconnecting),
             Event::Close { code: 1001, reason: "going away".into(), was_clean: true, will_reconnect: true },
-            Event::Reconnecting { attempt: 1, delay_ms: 250.0 },
+            backoff(1, 250.0),
         ]
     );
     assert_eq!((m.state(), m.socket(), m.clock_mut().pending()), (State::Reconnecting, None, 1));
@@ -241,7 +278,7 @@ fn connect_timeout_closes_the_stuck_socket_and_retries_after_its_release() {
     assert_eq!(m.take_events(), [Event::SocketReleased { socket: stuck }, Event::Opening { socket: next, attempt: 1 }]);
     assert_eq!(m.clock_mut().pending(), 1, "the new attempt's connect timeout");
     m.on_open(next);
-    assert_eq!((m.state(), m.clock_mut().pending()), (State::Open, 0));
+    assert_eq!((m.state(), m.clock_mut().pending()), (State::Open, 1), "the uptime timer only");
 }
 
 #[test]
@@ -306,7 +343,7 @@ fn failed_opens_are_errors_and_count_as_attempts() {
     assert_eq!(names(&m.take_events()), ["error", "statechange", "reconnecting"]);
     assert_eq!((m.state(), m.has_live_socket()), (State::Reconnecting, false));
     advance(&mut m, 250.0);
-    assert_eq!(m.take_events().last(), Some(&Event::Reconnecting { attempt: 2, delay_ms: 500.0 }));
+    assert_eq!(m.take_events().last(), Some(&backoff(2, 500.0)));
     advance(&mut m, 500.0);
     assert_eq!(m.take_events(), [Event::Opening { socket: SocketId(1), attempt: 2 }]);
 
@@ -370,10 +407,10 @@ fn every_opening_gets_one_close_and_one_release() {
     // timeout, a server close, an open and a user close
     advance(&mut m, 1000.0);
     close_socket(&mut m, SocketId(1), 1006, "");
-    advance(&mut m, 250.0); // at most the first backoff, less than the timeout
+    advance(&mut m, 375.0); // at most the first backoff, less than the timeout
     let s = m.socket().unwrap();
     close_socket(&mut m, s, 1006, "");
-    advance(&mut m, 500.0);
+    advance(&mut m, 750.0);
     let s = m.socket().unwrap();
     m.on_open(s);
     m.close(None, None).unwrap();
@@ -403,4 +440,136 @@ fn secrets_in_urls_never_reach_messages_or_events() {
     m.start();
     let events = format!("{:?}", m.take_events());
     assert!(events.contains("wss://***@chat.example.com/ws?token=***") && !events.contains("hunter2"), "{events}");
+}
+
+#[test]
+fn heartbeat_sends_on_interval_and_replaces_a_silent_socket() {
+    let mut o = options();
+    o.heartbeat = Some(Heartbeat { interval_ms: 1_000.0, timeout_ms: 2_500.0 });
+    let (mut m, s) = opened(o);
+    advance(&mut m, 1_000.0);
+    assert_eq!(m.transport().beats, [s]);
+    // Something arrived 500 ms ago: the deadline moves on.
+    m.transport_mut().idle_ms = 500.0;
+    advance(&mut m, 1_500.0);
+    assert_eq!((m.state(), m.transport().beats.len()), (State::Open, 2));
+    assert!(m.take_events().is_empty());
+    // Then silence: the deadline (2,000 ms later) finds the socket idle for 2,500 ms.
+    m.transport_mut().idle_ms = 2_500.0;
+    advance(&mut m, 2_000.0);
+    assert_eq!(m.state(), State::Reconnecting);
+    assert_eq!(m.transport().closes, [(s, 1000, "heartbeat timeout".to_owned())]);
+    let events = m.take_events();
+    assert_eq!(names(&events), ["error", "statechange", "close", "reconnecting"]);
+    assert!(matches!(&events[0], Event::Error { message } if message.contains("heartbeat.timeoutMs")));
+    assert_eq!(
+        events[2],
+        Event::Close { code: 1006, reason: "heartbeat timeout".into(), was_clean: false, will_reconnect: true }
+    );
+    // No beat on a closing socket, and the next socket waits for its release.
+    advance(&mut m, 10_000.0);
+    assert_eq!((m.transport().beats.len(), m.transport().opens.len()), (4, 1), "beats at 1, 2, 3 and 4 s only");
+    close_socket(&mut m, s, 1006, "");
+    assert_eq!(m.transport().opens.len(), 2);
+}
+
+#[test]
+fn a_superseded_socket_ends_the_connection() {
+    let (mut m, s) = opened(options());
+    m.send("queued?".into()).unwrap();
+    m.transport_mut().fail_sends = true;
+    m.send("held".into()).unwrap();
+    close_socket(&mut m, s, 4409, "superseded");
+    let events = m.take_events();
+    assert_eq!(m.state(), State::Closed);
+    assert!(events.contains(&Event::Close {
+        code: 4409,
+        reason: "superseded".into(),
+        was_clean: true,
+        will_reconnect: false
+    }));
+    assert_eq!(events.last(), Some(&Event::Ended { rejected: 1 }));
+    assert_eq!(m.clock_mut().pending(), 0);
+}
+
+#[test]
+fn offline_pauses_retries_and_online_or_visible_retry_at_once() {
+    let (mut m, s) = opened(options());
+    m.set_online(false);
+    assert!(m.take_events().is_empty(), "an open socket is left alone");
+    close_socket(&mut m, s, 1006, "");
+    let paused = Event::Reconnecting { attempt: 1, delay_ms: None, reason: Retry::Offline };
+    assert_eq!(m.take_events().last(), Some(&paused));
+    assert_eq!(advance(&mut m, 1e6), 0, "no timer while offline");
+    assert!(!m.retry_now(Retry::Visible), "visible does not beat offline");
+    m.set_online(true);
+    let s = m.socket().unwrap();
+    let events = m.take_events();
+    assert_eq!(
+        events,
+        [
+            Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Online },
+            Event::Opening { socket: s, attempt: 1 }
+        ]
+    );
+    // A pending backoff is paused by going offline, and brought forward by a visible page.
+    close_socket(&mut m, s, 1006, "");
+    assert_eq!(m.clock_mut().pending(), 1);
+    m.set_online(false);
+    assert_eq!(m.clock_mut().pending(), 0);
+    m.set_online(true);
+    let s = m.socket().unwrap();
+    close_socket(&mut m, s, 1006, "");
+    m.take_events();
+    assert!(m.retry_now(Retry::Visible));
+    assert_eq!(m.take_events()[0], Event::Reconnecting { attempt: 3, delay_ms: Some(0.0), reason: Retry::Visible });
+    assert_eq!((m.transport().opens.len(), m.clock_mut().pending()), (4, 0));
+}
+
+#[test]
+fn an_error_whose_close_comes_late_opens_nothing_until_that_close() {
+    let mut m = started(options());
+    let s = m.socket().unwrap();
+    m.on_error(s, "refused".into());
+    assert_eq!(m.state(), State::Connecting, "an error alone ends nothing");
+    advance(&mut m, 60_000.0);
+    assert_eq!(m.transport().opens.len(), 1, "still one socket while its close is pending");
+    close_socket(&mut m, s, 1006, "");
+    advance(&mut m, 375.0);
+    assert_eq!(m.transport().opens.len(), 2);
+}
+
+#[test]
+fn a_closing_socket_queues_sends_with_an_error_and_keeps_them() {
+    let (mut m, s) = opened(options());
+    // The peer's close frame arrived: the host sees CLOSING before the close event.
+    m.enqueue("late".into(), Some("the socket is closing")).unwrap();
+    assert!(matches!(&m.take_events()[..], [Event::Error { message }] if message.contains("the socket is closing")));
+    close_socket(&mut m, s, 1000, "");
+    advance(&mut m, 250.0);
+    let next = m.socket().unwrap();
+    m.on_open(next);
+    assert_eq!(m.transport().sent_texts(), ["late"]);
+}
+
+#[test]
+fn reconnect_keeps_the_queue_and_waits_for_the_old_socket() {
+    let (mut m, old) = opened(options());
+    m.reconnect().unwrap();
+    let events = m.take_events();
+    assert_eq!(names(&events), ["statechange", "close", "reconnecting"]);
+    assert_eq!(events[2], Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Reconnect });
+    m.send("kept".into()).unwrap();
+    assert_eq!(m.transport().opens.len(), 1, "not beside the closing socket");
+    close_socket(&mut m, old, 1000, "");
+    let new = m.socket().unwrap();
+    m.on_open(new);
+    assert_eq!(m.transport().sent, [(new, Message::Text("kept".into()))]);
+    // While waiting on a backoff, it skips the wait; once closed, it is an error.
+    close_socket(&mut m, new, 1006, "");
+    assert_eq!(m.clock_mut().pending(), 1);
+    m.reconnect().unwrap();
+    assert_eq!((m.transport().opens.len(), m.clock_mut().pending()), (3, 0));
+    m.close(None, None).unwrap();
+    assert!(matches!(m.reconnect(), Err(Error::ConnectionClosed { .. })));
 }

@@ -1,9 +1,16 @@
 #![cfg(not(target_arch = "wasm32"))]
 //! Random interleavings of user calls, socket events and time against the
 //! connection state machine, checking its invariants after every step.
+//! The transports include the awkward ones: a close that arrives long after
+//! an error, a socket already CLOSING (the host queues with `enqueue`), a
+//! server that accepts and closes at once, one that falls silent (heartbeat),
+//! one that fences the socket (4409); and user calls made re-entrantly right
+//! after every event a step emitted.
 
 use profile_registry::conn::testing::{advance, close_socket, fake_machine, FakeMachine};
-use profile_registry::conn::{Event, Message, Options, QueueLimits, ReconnectPolicy, SocketId, State, TimerId};
+use profile_registry::conn::{
+    Event, Heartbeat, Message, Options, QueueLimits, ReconnectPolicy, Retry, SocketId, State, TimerId,
+};
 use proptest::prelude::*;
 
 #[derive(Clone, Debug)]
@@ -22,6 +29,17 @@ enum Op {
     StaleTimer(u64),
     FailSends(bool),
     FailNextOpen,
+    /// The host found the socket CLOSING (its close not yet arrived) and queues.
+    EnqueueClosing,
+    /// The server accepts and at once closes cleanly.
+    AcceptThenClose,
+    /// Nothing has arrived for this long (what the heartbeat deadline reads).
+    Idle(f64),
+    Reconnect,
+    Online(bool),
+    Visible,
+    /// `inner`, then `reaction` right after each event it emitted (a listener).
+    React(Box<Op>, Box<Op>),
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -38,6 +56,36 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..20u64).prop_map(Op::StaleTimer),
         1 => any::<bool>().prop_map(Op::FailSends),
         1 => Just(Op::FailNextOpen),
+        2 => Just(Op::EnqueueClosing),
+        2 => Just(Op::AcceptThenClose),
+        1 => prop_oneof![Just(0.0), 0.0..100_000.0].prop_map(Op::Idle),
+        1 => Just(Op::Reconnect),
+        1 => any::<bool>().prop_map(Op::Online),
+        1 => Just(Op::Visible),
+        1 => Just(Op::ServerClose(4409)),
+        3 => (plain(), user()).prop_map(|(a, b)| Op::React(Box::new(a), Box::new(b))),
+    ]
+}
+
+/// Socket events and time: what a reaction follows.
+fn plain() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        Just(Op::Open),
+        Just(Op::ServerClose(1006)),
+        Just(Op::Error),
+        Just(Op::AcceptThenClose),
+        (0.0..5_000.0).prop_map(Op::Advance),
+    ]
+}
+
+/// What user code may call from a listener.
+fn user() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => Just(Op::Send),
+        1 => Just(Op::Close(1000)),
+        1 => Just(Op::Reconnect),
+        1 => Just(Op::EnqueueClosing),
+        1 => Just(Op::Visible),
     ]
 }
 
@@ -50,17 +98,23 @@ fn options() -> impl Strategy<Value = Options> {
                 max_delay_ms: min * 8.0,
                 factor: 2.0,
                 jitter,
-                max_retries
+                max_retries,
+                min_uptime_ms: min * 4.0,
             })
         ),
     ];
     let queue = prop_oneof![Just((0, 0)), (1..6usize, 1..40usize)]
         .prop_map(|(max_messages, max_bytes)| QueueLimits { max_messages, max_bytes });
     let timeout = prop_oneof![Just(None), (1.0..3_000.0f64).prop_map(Some)];
-    (reconnect, queue, timeout).prop_map(|(reconnect, queue, connect_timeout_ms)| Options {
+    let heartbeat = prop_oneof![
+        Just(None),
+        (1.0..2_000.0f64, 1.0..5_000.0f64).prop_map(|(interval_ms, timeout_ms)| Some(Heartbeat { interval_ms, timeout_ms })),
+    ];
+    (reconnect, queue, timeout, heartbeat).prop_map(|(reconnect, queue, connect_timeout_ms, heartbeat)| Options {
         reconnect,
         queue,
         connect_timeout_ms,
+        heartbeat,
         ..Options::new("p".into(), "ws://h")
     })
 }
@@ -90,7 +144,10 @@ impl Ledger {
         let t = m.transport();
         prop_assert!(t.live().len() <= 1);
         prop_assert_eq!(m.has_live_socket(), !t.live().is_empty());
-        prop_assert!(m.clock_mut().pending() <= 1, "{} timers", m.clock_mut().pending());
+        // One timer (connect timeout or backoff) until open; while open the
+        // uptime timer and the heartbeat's two.
+        let most = if m.state() == State::Open { 3 } else { 1 };
+        prop_assert!(m.clock_mut().pending() <= most, "{} timers in {:?}", m.clock_mut().pending(), m.state());
         if m.state() == State::Closed {
             prop_assert_eq!(m.clock_mut().pending(), 0);
             prop_assert!(self.ended.is_some());
@@ -109,9 +166,38 @@ impl Ledger {
     }
 }
 
-fn step(m: &mut FakeMachine, ledger: &mut Ledger, op: Op) {
+fn step(m: &mut FakeMachine, ledger: &mut Ledger, op: Op) -> Result<(), TestCaseError> {
     let live = m.transport().live().first().copied();
     match op {
+        Op::React(inner, reaction) => {
+            step(m, ledger, *inner)?;
+            let before = ledger.events.len();
+            ledger.record(m)?;
+            for _ in before..ledger.events.len() {
+                step(m, ledger, (*reaction).clone())?;
+                ledger.record(m)?;
+            }
+        }
+        Op::EnqueueClosing => {
+            let text = format!("m{}", ledger.next);
+            ledger.next += 1;
+            match m.enqueue(Message::Text(text.clone()), Some("the socket is closing")) {
+                Ok(()) => ledger.accepted.push(text),
+                Err(_) => ledger.refused += 1,
+            }
+        }
+        Op::AcceptThenClose => {
+            if let Some(s) = live {
+                m.on_open(s);
+                if m.transport().live().contains(&s) {
+                    close_socket(m, s, 1000, "");
+                }
+            }
+        }
+        Op::Idle(ms) => m.transport_mut().idle_ms = ms,
+        Op::Reconnect => drop(m.reconnect()),
+        Op::Online(on) => m.set_online(on),
+        Op::Visible => drop(m.retry_now(Retry::Visible)),
         Op::Start => m.start(),
         Op::Send => {
             let text = format!("m{}", ledger.next);
@@ -154,6 +240,7 @@ fn step(m: &mut FakeMachine, ledger: &mut Ledger, op: Op) {
         Op::FailSends(on) => m.transport_mut().fail_sends = on,
         Op::FailNextOpen => m.transport_mut().fail_opens += 1,
     }
+    Ok(())
 }
 
 proptest! {
@@ -164,7 +251,7 @@ proptest! {
         let mut m = fake_machine(options).expect("valid options");
         let mut ledger = Ledger::default();
         for op in ops {
-            step(&mut m, &mut ledger, op);
+            step(&mut m, &mut ledger, op)?;
             ledger.record(&mut m)?;
         }
         // Wind down: close, and let the transport release what is still alive.
@@ -187,8 +274,8 @@ proptest! {
         let delivered = m.transport().sent.len();
         prop_assert_eq!(delivered + ledger.ended.unwrap_or(0), ledger.accepted.len());
         for e in &ledger.events {
-            if let Event::Reconnecting { delay_ms, .. } = e {
-                prop_assert!(delay_ms.is_finite() && *delay_ms >= 0.0);
+            if let Event::Reconnecting { delay_ms: Some(ms), .. } = e {
+                prop_assert!(ms.is_finite() && *ms >= 0.0 && *ms == ms.trunc());
             }
         }
     }

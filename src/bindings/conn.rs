@@ -5,9 +5,11 @@
 //! sockets and timers did (`conn_opened`, `conn_closed`, `conn_timer`, ...).
 //! Connection events go to the outbox too, for the JS `Connection`.
 //!
-//! Records, after the connection id `c`: `["open", c, socket, url,
-//! protocols]`, `["send", c, socket]`, `["close", c, socket, code,
-//! reason]`, `["timer", c, timer, ms]`, `["clear", c, timer]`,
+//! Records, after the connection id `c`: `["epoch", c, epoch]` (its
+//! fencing epoch), `["open", c, socket, url, protocols, attempt]` (`url`
+//! empty: the host's url function makes it), `["send", c, socket]`,
+//! `["beat", c, socket]` (send the heartbeat message), `["close", c,
+//! socket, code, reason]`, `["timer", c, timer, ms]`, `["clear", c, timer]`,
 //! `["release", c, socket]` (the socket is over: drop its handlers),
 //! `["handle", c, handle]`, `["event", c, type, detail]`, `["rejected", c,
 //! n]` (messages handed back after the end) and `["forget", c]`.
@@ -24,7 +26,8 @@ use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 use crate::bindings::out::{record, result, F};
-use crate::conn::{Clock, Event, Machine, Message, Options, SocketId, TimerId, Transport};
+use crate::conn::{check_ws_url, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
+use crate::core::epoch::Epochs;
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
 use crate::core::text::{text, Num};
@@ -35,15 +38,16 @@ use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
 /// The transport and clock of one connection: the JS host, by records.
 struct Host {
     conn: u32,
+    /// What the host said with the timer that fired: ms since anything
+    /// arrived on the open socket.
+    idle_ms: f64,
 }
 
 impl Transport for Host {
-    fn open(&mut self, url: &str, protocols: &[String]) -> Result<SocketId, String> {
-        let id = next_id();
-        let mut list = String::new();
-        crate::core::wire::push_json_list(&mut list, protocols, |out, p| crate::core::wire::push_json_str(out, p));
-        record(&[F::S("open"), F::N(self.conn.into()), F::N(id as f64), F::S(url), F::Raw(&list)]);
-        Ok(SocketId(id))
+    /// The `["open"]` record follows from the machine's `Opening` event
+    /// ([`Conn::react`]), which knows the attempt.
+    fn open(&mut self, _url: &str, _protocols: &[String]) -> Result<SocketId, String> {
+        Ok(SocketId(next_id()))
     }
 
     fn send(&mut self, socket: SocketId, _msg: &Message) -> Result<(), String> {
@@ -53,6 +57,14 @@ impl Transport for Host {
 
     fn close(&mut self, socket: SocketId, code: u16, reason: &str) {
         record(&[F::S("close"), F::N(self.conn.into()), F::N(socket.0 as f64), F::N(code.into()), F::S(reason)]);
+    }
+
+    fn heartbeat(&mut self, socket: SocketId) {
+        record(&[F::S("beat"), F::N(self.conn.into()), F::N(socket.0 as f64)]);
+    }
+
+    fn idle_ms(&self, _socket: SocketId) -> f64 {
+        self.idle_ms
     }
 }
 
@@ -106,6 +118,7 @@ realm_local! {
     /// Connections whose entry someone else removed: closed by [`settle`].
     static PENDING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     static NEXT: Cell<u64> = const { Cell::new(0) };
+    static EPOCHS: RefCell<Epochs> = const { RefCell::new(Epochs::new()) };
     static RANDOM: Cell<u64> = const { Cell::new(0x9E37_79B9_7F4A_7C15) };
 }
 
@@ -146,7 +159,16 @@ impl Conn {
     fn react(&mut self, events: Vec<Event>) {
         for e in &events {
             match e {
-                Event::Opening { attempt, .. } if *attempt > 0 => self.renew(),
+                Event::Opening { socket, attempt } => {
+                    if *attempt > 0 {
+                        self.renew();
+                    }
+                    let o = self.machine.options();
+                    let mut list = String::new();
+                    crate::core::wire::push_json_list(&mut list, &o.protocols, |out, p| crate::core::wire::push_json_str(out, p));
+                    let url = if o.url_from_host { "" } else { &o.url };
+                    record(&[F::S("open"), id_of(self.id), F::N(socket.0 as f64), F::S(url), F::Raw(&list), F::N((*attempt).into())]);
+                }
                 Event::Ended { .. } => self.release_registration(),
                 Event::SocketReleased { socket } => record(&[F::S("release"), F::N(self.id.into()), F::N(socket.0 as f64)]),
                 _ => {}
@@ -161,7 +183,10 @@ impl Conn {
                 Event::Close { code, reason, was_clean, will_reconnect: true } => self.close_event(code, &reason, was_clean, None),
                 // The final close waits for the Ended that follows, to report the rejected count.
                 Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
-                Event::Reconnecting { attempt, delay_ms } => self.emit("reconnecting", &[F::N(attempt.into()), F::N(delay_ms)]),
+                Event::Reconnecting { attempt, delay_ms, reason } => self.emit(
+                    "reconnecting",
+                    &[F::N(attempt.into()), F::N(delay_ms.unwrap_or(f64::NAN)), F::S(reason.as_str())],
+                ),
                 Event::Ended { rejected } => {
                     let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
                         let (code, reason) = self.close_request.clone().unwrap_or((1000, String::new()));
@@ -323,17 +348,24 @@ fn count(n: f64, what: &str) -> Result<usize, Error> {
     Err(bad(text!(what, " must be a whole number from 0 to 4294967295, got ", Num(n))))
 }
 
-/// The options from the host's plain numbers: `n` = `[reconnect (0 off, 1
-/// on), given, minDelayMs, maxDelayMs, factor, jitter, maxRetries,
-/// maxMessages, maxBytes, connectTimeoutMs]`, where bit `i` of `given` says
-/// whether the `i`th option after it was given.
+/// The options from the host's plain numbers: `n` = `[flags, given,
+/// minDelayMs, maxDelayMs, factor, jitter, maxRetries, maxMessages,
+/// maxBytes, connectTimeoutMs, minUptimeMs, heartbeat.intervalMs,
+/// heartbeat.timeoutMs]`, where bit `i` of `given` says whether the `i`th
+/// option after it was given, and `flags` has bit 0 for reconnect on, bit 1
+/// for a heartbeat, bit 2 for a url the host makes (its url function).
 fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Options, Error> {
-    let reconnect = n.first().copied().unwrap_or(1.0) != 0.0;
+    let flags = n.first().copied().unwrap_or(1.0) as u32;
     let given = n.get(1).copied().unwrap_or(0.0) as u32;
     let n = |i: usize| (given & (1 << i) != 0).then(|| n.get(2 + i).copied()).flatten();
     let mut o = Options::new(profile, url);
-    if !reconnect {
+    if flags & 1 == 0 {
         o.reconnect = None;
+    }
+    o.url_from_host = flags & 4 != 0;
+    if flags & 2 != 0 {
+        let d = Heartbeat::DEFAULT;
+        o.heartbeat = Some(Heartbeat { interval_ms: n(9).unwrap_or(d.interval_ms), timeout_ms: n(10).unwrap_or(d.timeout_ms) });
     }
     let list = parse_profile(protocols).map_err(|_| bad("protocols must be a list of strings".into()))?;
     if let Profile::List(items) = list {
@@ -352,6 +384,9 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
             Some(f64::INFINITY) => None,
             Some(v) => Some(count(v, "reconnect.maxRetries")? as u32),
         };
+        if let Some(v) = n(8) {
+            p.min_uptime_ms = v;
+        }
     }
     if let Some(m) = n(5) {
         o.queue.max_messages = count(m, "queue.maxMessages")?;
@@ -367,12 +402,13 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
 /// Connects `profile` (JSON) in registry `name` as connection `id` (a
 /// number the host never used before) (`local`: of the default module;
 /// else the host registered it in a JS module). `on_duplicate`: 0 error, 1
-/// existing, 2 replace. Returns `"n<id>"` for a new connection,
-/// `"e<handle>"` for the live entry `onDuplicate: "existing"` found, or an
-/// error (`AlreadyRegisteredError` names the live handle).
+/// existing, 2 replace; `now`: the host's `Date.now()`, for its fencing
+/// epoch. Returns `"n<id>"` for a new connection, `"e<handle>"` for the
+/// live entry `onDuplicate: "existing"` found, or an error
+/// (`AlreadyRegisteredError` names the live handle).
 #[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // plain arguments are the boundary's point
-pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32) -> u32 {
+pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32, now: f64) -> u32 {
     let r = (|| {
         if conn(id).is_some() {
             return Err(bad("connect: a fresh connection id is needed".into()));
@@ -393,7 +429,9 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
                 settle();
             }
         }
-        let machine = Machine::new(options, Host { conn: id }, Host { conn: id })?;
+        let machine = Machine::new(options, Host { conn: id, idle_ms: 0.0 }, Host { conn: id, idle_ms: 0.0 })?;
+        let epoch = EPOCHS.with(|e| e.borrow_mut().grant(now));
+        record(&[F::S("epoch"), id_of(id), F::N(epoch as f64)]);
         let gate = (String::from(name), profile.clone());
         let gated = gate_busy(&gate, id);
         let mut c = Conn { id, gate, local: None, machine, waiting: true, gated, close_request: None };
@@ -444,10 +482,47 @@ pub fn conn_failed(id: u32, socket: f64, message: &str) {
     on(id, |c| c.step(|m| m.on_open_failed(SocketId(socket as u64), message)));
 }
 
-/// Timer `timer` fired.
+/// Timer `timer` fired; `idle_ms`: how long since anything arrived on the
+/// open socket (for the heartbeat's deadline).
 #[wasm_bindgen]
-pub fn conn_timer(id: u32, timer: f64) {
-    on(id, |c| c.step(|m| m.on_timer(TimerId(timer as u64))));
+pub fn conn_timer(id: u32, timer: f64, idle_ms: f64) {
+    on(id, |c| {
+        c.machine.transport_mut().idle_ms = idle_ms;
+        c.step(|m| m.on_timer(TimerId(timer as u64)));
+    });
+}
+
+/// `conn.reconnect()`: a fresh socket now, the old one closed first.
+#[wasm_bindgen]
+pub fn conn_reconnect(id: u32) -> u32 {
+    let mut r = Err(Error::ConnectionClosed { profile: Profile::from("?") }); // the host knows it closed
+    on(id, |c| r = c.step(|m| m.reconnect()));
+    result(r.map(|()| String::new()))
+}
+
+/// The network went up or down (`online` / `offline`), or (`visible`) a
+/// hidden page was shown: every connection of the realm hears it.
+#[wasm_bindgen]
+pub fn conn_network(online: bool, visible: bool) {
+    let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
+    for c in all {
+        let mut c = c.borrow_mut();
+        c.step(|m| {
+            if visible {
+                m.retry_now(Retry::Visible);
+            } else {
+                m.set_online(online);
+            }
+        });
+    }
+    settle();
+}
+
+/// Checks a url the host's url function made: `""` or `InvalidConfigError`
+/// (the url redacted).
+#[wasm_bindgen]
+pub fn url_check(url: &str) -> u32 {
+    result(check_ws_url(url).map(|()| String::new()))
 }
 
 

@@ -8,9 +8,13 @@ use crate::core::text::{text, Num};
 
 /// How a connection waits between reconnect attempts.
 ///
-/// Attempt `n` (counting from 1) waits a base of
-/// `min(maxDelayMs, minDelayMs * factor^(n-1))`, less a random share of up to
-/// `jitter` of it: the delay is uniform in `[base * (1 - jitter), base]`.
+/// Attempt `n` (counting from 1) has a base of
+/// `min(maxDelayMs, minDelayMs * factor^(n-1))`, and waits a whole number of
+/// milliseconds spread by `jitter` *above* it: uniform in
+/// `[base, base * (1 + jitter)]`, capped at `maxDelayMs`. Once the base
+/// reaches the cap, the spread goes below it instead (uniform in
+/// `[maxDelayMs * (1 - jitter), maxDelayMs]`), so clients at the cap do not
+/// move in step. No delay is ever below `minDelayMs` or above `maxDelayMs`.
 ///
 /// ```
 /// use profile_registry::conn::ReconnectPolicy;
@@ -18,6 +22,7 @@ use crate::core::text::{text, Num};
 /// let p = ReconnectPolicy::default();
 /// assert_eq!((p.min_delay_ms, p.max_delay_ms, p.factor, p.jitter), (250.0, 30_000.0, 2.0, 0.5));
 /// assert_eq!(p.max_retries, None); // unlimited
+/// assert_eq!(p.min_uptime_ms, 5_000.0);
 /// assert!(p.validate().is_ok());
 /// ```
 #[derive(Copy, Clone, Debug, PartialEq)]
@@ -32,14 +37,25 @@ pub struct ReconnectPolicy {
     /// The random share taken off each delay (`jitter`), in `[0, 1]`.
     pub jitter: f64,
     /// How many reconnect attempts in a row may fail before the connection
-    /// gives up (`maxRetries`); `None` retries forever. A successful open
-    /// starts the count again.
+    /// gives up (`maxRetries`); `None` retries forever. A socket that stays
+    /// open for [`min_uptime_ms`](Self::min_uptime_ms) starts the count again.
     pub max_retries: Option<u32>,
+    /// How long a socket must stay open before the attempt count (and so
+    /// the backoff) starts again (`minUptimeMs`): a server that accepts and
+    /// at once closes is backed off like one that refuses.
+    pub min_uptime_ms: f64,
 }
 
 impl Default for ReconnectPolicy {
     fn default() -> Self {
-        ReconnectPolicy { min_delay_ms: 250.0, max_delay_ms: 30_000.0, factor: 2.0, jitter: 0.5, max_retries: None }
+        ReconnectPolicy {
+            min_delay_ms: 250.0,
+            max_delay_ms: 30_000.0,
+            factor: 2.0,
+            jitter: 0.5,
+            max_retries: None,
+            min_uptime_ms: 5_000.0,
+        }
     }
 }
 
@@ -73,15 +89,19 @@ impl ReconnectPolicy {
         if !(0.0..=1.0).contains(&self.jitter) {
             return fail("jitter", "a number from 0 to 1", self.jitter);
         }
+        if !(self.min_uptime_ms >= 0.0 && self.min_uptime_ms <= MAX_TIMER_DELAY_MS) {
+            return fail("minUptimeMs", &text!("a number from 0 to ", Num(MAX_TIMER_DELAY_MS)), self.min_uptime_ms);
+        }
         Ok(())
     }
 
     /// The delay before reconnect attempt `attempt` (1 for the first; 0 is
     /// read as 1), with `random01` a random number in `[0, 1)` (clamped).
     ///
-    /// The result is in `[base * (1 - jitter), base]` and never above
-    /// `max_delay_ms`, for any `attempt` up to `u32::MAX`. It is always a
-    /// finite number >= 0, even for a policy that fails [`validate`](Self::validate).
+    /// The result is a whole number of ms from `ceil(min_delay_ms)` to
+    /// `floor(max_delay_ms)` (see the type's doc for the spread), for any
+    /// `attempt` up to `u32::MAX`. It is always a finite number >= 0, even
+    /// for a policy that fails [`validate`](Self::validate).
     ///
     /// ```
     /// use profile_registry::conn::ReconnectPolicy;
@@ -91,26 +111,41 @@ impl ReconnectPolicy {
     /// assert_eq!(delays, [250.0, 500.0, 1000.0, 2000.0, 4000.0, 8000.0, 16000.0, 30000.0, 30000.0]);
     /// assert_eq!(p.delay_ms(u32::MAX, 0.3), 30_000.0);
     ///
-    /// let p = ReconnectPolicy::default(); // jitter 0.5
-    /// assert_eq!(p.delay_ms(3, 0.0), 1000.0);
-    /// assert_eq!(p.delay_ms(3, 0.5), 750.0);
+    /// let p = ReconnectPolicy { min_delay_ms: 100.0, ..Default::default() }; // jitter 0.5
+    /// assert_eq!(p.delay_ms(1, 0.0), 100.0); // the floor is a floor
+    /// assert_eq!(p.delay_ms(1, 0.5), 125.0);
+    /// assert_eq!(p.delay_ms(3, 0.3), 460.0);
+    /// assert_eq!(p.delay_ms(40, 0.0), 15_000.0); // at the cap: spread below it
+    /// assert_eq!(p.delay_ms(40, 0.99), 29_850.0);
     /// ```
     pub fn delay_ms(&self, attempt: u32, random01: f64) -> f64 {
         let exponent = attempt.saturating_sub(1).min(i32::MAX as u32);
-        let base = if self.min_delay_ms > 0.0 {
-            // `f64::min` ignores a NaN operand: an infinite product is capped.
-            (self.min_delay_ms * powi(self.factor, exponent)).min(self.max_delay_ms)
-        } else {
-            0.0
-        };
+        let (min, max) = (self.min_delay_ms.max(0.0), self.max_delay_ms.min(MAX_TIMER_DELAY_MS));
+        // (`f64::max` and `min` drop a NaN operand: neither is NaN here.)
+        if min > max {
+            return 0.0; // an invalid policy
+        }
+        // `f64::min` ignores a NaN operand: an infinite product is capped.
+        let base = (min * powi(self.factor, exponent)).min(max);
         let r = if random01 >= 0.0 { random01.min(1.0) } else { 0.0 };
         let share = if self.jitter >= 0.0 { self.jitter.min(1.0) } else { 0.0 };
-        let delay = base * (1.0 - share * r);
+        let (lo, hi) = if base >= max { ((max * (1.0 - share)).max(min), max) } else { (base, (base * (1.0 + share)).min(max)) };
+        let delay = ceil(lo + (hi - lo) * r).clamp(ceil(min), max.max(ceil(min)));
         if delay.is_finite() && delay >= 0.0 {
-            delay
+            delay.min(MAX_TIMER_DELAY_MS)
         } else {
             0.0
         }
+    }
+}
+
+/// The smallest whole number >= `x` (for `x` >= 0, below 2^52; `core` has no `f64::ceil`).
+fn ceil(x: f64) -> f64 {
+    let t = x as u64 as f64;
+    if t < x {
+        t + 1.0
+    } else {
+        t
     }
 }
 
@@ -127,6 +162,7 @@ mod tests {
                 factor,
                 jitter,
                 max_retries: None,
+                min_uptime_ms: 0.0,
             },
         )
     }
@@ -137,9 +173,14 @@ mod tests {
             prop_assert!(p.validate().is_ok());
             let base = ReconnectPolicy { jitter: 0.0, ..p }.delay_ms(attempt, r);
             let d = p.delay_ms(attempt, r);
-            prop_assert!(d.is_finite() && d >= 0.0);
-            prop_assert!(d <= p.max_delay_ms && d <= base);
-            prop_assert!(d >= base * (1.0 - p.jitter) * (1.0 - 1e-12));
+            prop_assert!(d.is_finite() && d >= 0.0 && d == (d as u64) as f64, "whole ms: {}", d);
+            prop_assert!(d >= p.min_delay_ms, "the floor: {} < {}", d, p.min_delay_ms);
+            prop_assert!(d <= p.max_delay_ms.max(ceil(p.min_delay_ms)), "the cap: {} > {}", d, p.max_delay_ms);
+            if base < p.max_delay_ms.floor() {
+                prop_assert!(d >= base && d <= ceil(base * (1.0 + p.jitter)), "spread above the base");
+            } else {
+                prop_assert!(d >= (p.max_delay_ms * (1.0 - p.jitter)).floor(), "spread below the cap");
+            }
         }
 
         #[test]
@@ -151,7 +192,7 @@ mod tests {
         #[test]
         fn never_nan_even_when_invalid(min in any::<f64>(), max in any::<f64>(), factor in any::<f64>(),
                                        jitter in any::<f64>(), attempt in any::<u32>(), r in any::<f64>()) {
-            let p = ReconnectPolicy { min_delay_ms: min, max_delay_ms: max, factor, jitter, max_retries: None };
+            let p = ReconnectPolicy { min_delay_ms: min, max_delay_ms: max, factor, jitter, max_retries: None, min_uptime_ms: 0.0 };
             let d = p.delay_ms(attempt, r);
             prop_assert!(d.is_finite() && d >= 0.0);
         }
@@ -168,6 +209,8 @@ mod tests {
             (ReconnectPolicy { factor: f64::NAN, ..Default::default() }, "reconnect.factor"),
             (ReconnectPolicy { jitter: 1.5, ..Default::default() }, "reconnect.jitter"),
             (ReconnectPolicy { jitter: f64::NAN, ..Default::default() }, "reconnect.jitter"),
+            (ReconnectPolicy { min_uptime_ms: -1.0, ..Default::default() }, "reconnect.minUptimeMs"),
+            (ReconnectPolicy { min_uptime_ms: f64::NAN, ..Default::default() }, "reconnect.minUptimeMs"),
         ];
         for (p, field) in cases {
             let err = p.validate().unwrap_err();
@@ -175,7 +218,7 @@ mod tests {
             assert!(err.to_string().contains(field), "{err}");
         }
         let zero =
-            ReconnectPolicy { min_delay_ms: 0.0, max_delay_ms: 0.0, factor: 1.0, jitter: 1.0, max_retries: Some(0) };
+            ReconnectPolicy { min_delay_ms: 0.0, max_delay_ms: 0.0, factor: 1.0, jitter: 1.0, max_retries: Some(0), min_uptime_ms: 0.0 };
         assert!(zero.validate().is_ok());
         assert_eq!(zero.delay_ms(u32::MAX, 0.99), 0.0);
     }

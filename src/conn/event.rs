@@ -51,6 +51,39 @@ impl State {
     }
 }
 
+/// Why a connection is about to reconnect (`reconnecting`'s `reason`).
+///
+/// ```
+/// use profile_registry::conn::Retry;
+/// assert_eq!(Retry::Offline.as_str(), "offline");
+/// ```
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Debug)]
+pub enum Retry {
+    /// The socket closed or could not open: after the backoff delay.
+    Closed,
+    /// The network is down: retries wait for it (no delay is running).
+    Offline,
+    /// The network came back: now.
+    Online,
+    /// The page became visible again: now.
+    Visible,
+    /// `reconnect()` was called: now.
+    Reconnect,
+}
+
+impl Retry {
+    /// `"closed"`, `"offline"`, `"online"`, `"visible"` or `"reconnect"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Retry::Closed => "closed",
+            Retry::Offline => "offline",
+            Retry::Online => "online",
+            Retry::Visible => "visible",
+            Retry::Reconnect => "reconnect",
+        }
+    }
+}
+
 /// Something a connection tells its listeners, taken from
 /// [`Machine::take_events`](crate::conn::Machine::take_events) in the order
 /// it happened.
@@ -113,12 +146,15 @@ pub enum Event {
         /// Whether a reconnect follows.
         will_reconnect: bool,
     },
-    /// A reconnect attempt is scheduled `delay_ms` from now.
+    /// A reconnect attempt is scheduled `delay_ms` from now (`None`: paused
+    /// until the network is back), for `reason`.
     Reconnecting {
         /// The attempt that will be made (1 for the first reconnect).
         attempt: u32,
-        /// The backoff delay.
-        delay_ms: f64,
+        /// The backoff delay, 0 for a retry now, `None` while paused.
+        delay_ms: Option<f64>,
+        /// Why.
+        reason: Retry,
     },
     /// The connection stopped for good (`close()`, or retries exhausted).
     /// `rejected` queued messages were never sent: they are reported here,

@@ -3,13 +3,15 @@
 //! The machine holds at most one socket at a time, as a single field that
 //! is empty, connecting, open, or closing (asked to close, waiting for the
 //! transport's `on_close`). A new socket is only opened when that field is
-//! empty, so two sockets of one profile are never alive at once. At most one
-//! timer runs: the connect timeout while connecting, or the backoff wait.
+//! empty, so two sockets of one profile are never alive at once. Timers:
+//! the connect timeout while connecting or the backoff wait (one at a
+//! time), and while open the uptime timer (after which the attempt count
+//! starts again) and the heartbeat's interval and deadline.
 
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use crate::conn::event::{Event, State};
+use crate::conn::event::{Event, Retry, State};
 use crate::conn::message::Message;
 use crate::conn::options::Options;
 use crate::conn::queue::SendQueue;
@@ -24,6 +26,10 @@ const MAX_CLOSE_REASON_BYTES: usize = 123;
 const NORMAL_CLOSURE: u16 = 1000;
 /// The close code reported for an attempt that never opened in time.
 const ABNORMAL_CLOSURE: u16 = 1006;
+/// The close code a server fence closes a superseded socket with: the
+/// connection ends (no reconnect), since a newer owner of its profile holds
+/// the server.
+pub const SUPERSEDED: u16 = 4409;
 
 /// The one socket a machine may hold.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -83,6 +89,12 @@ pub struct Machine<T: Transport, C: Clock> {
     attempt: u32,
     socket: Socket,
     timer: Option<(TimerId, Timer)>,
+    /// While open: the uptime timer, the heartbeat's interval and deadline.
+    uptime: Option<TimerId>,
+    beat: Option<TimerId>,
+    deadline: Option<TimerId>,
+    /// The network is down: reconnects wait for [`set_online`](Self::set_online).
+    offline: bool,
     /// The backoff timer fired while the old socket was still closing.
     open_when_released: bool,
     queue: SendQueue,
@@ -110,6 +122,10 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             attempt: 0,
             socket: Socket::None,
             timer: None,
+            uptime: None,
+            beat: None,
+            deadline: None,
+            offline: false,
             open_when_released: false,
             events: Vec::new(),
         })
@@ -303,7 +319,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if self.state == State::Closed {
             return Ok(());
         }
-        self.cancel_timer();
+        self.cancel_timers();
         self.open_when_released = false;
         let closed = self.close_socket(code, reason).then(|| (code, reason.into(), true));
         self.end(closed);
@@ -311,8 +327,10 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     /// The transport opened `socket`: the machine moves to `Open`, emits
-    /// `StateChange` and `Open`, resets the attempt count and sends the queue
-    /// in order. Ids of other sockets are ignored.
+    /// `StateChange` and `Open` and sends the queue in order. The attempt
+    /// count starts again once the socket has stayed open for
+    /// `reconnect.min_uptime_ms`; with a heartbeat, its timers start. Ids of
+    /// other sockets are ignored.
     ///
     /// ```
     /// # use profile_registry::conn::{testing::*, *};
@@ -328,9 +346,18 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
         self.cancel_timer();
         self.socket = Socket::Open(socket);
-        self.attempt = 0;
         self.set_state(State::Open);
         self.events.push(Event::Open { socket });
+        let uptime = self.options.reconnect.map_or(0.0, |p| p.min_uptime_ms);
+        if self.attempt > 0 && uptime > 0.0 {
+            self.uptime = Some(self.clock.set_timer(uptime));
+        } else {
+            self.attempt = 0;
+        }
+        if let Some(h) = self.options.heartbeat {
+            self.beat = Some(self.clock.set_timer(h.interval_ms));
+            self.deadline = Some(self.clock.set_timer(h.timeout_ms));
+        }
         self.flush(socket);
     }
 
@@ -375,8 +402,10 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// The transport closed `socket`. For any socket of this machine it emits
     /// `SocketReleased`. When it was the current socket, the attempt or
     /// connection is over: a reconnect is scheduled (`StateChange`, `Close`,
-    /// `Reconnecting`) or, without retries left, the machine ends
-    /// (`StateChange`, `Close`, `Ended`). Unknown or repeated ids are ignored.
+    /// `Reconnecting`) or, without retries left or when the server closed it
+    /// with [`SUPERSEDED`] (4409, a newer owner of the profile holds the
+    /// server), the machine ends (`StateChange`, `Close`, `Ended`). Unknown
+    /// or repeated ids are ignored.
     ///
     /// ```
     /// # use profile_registry::conn::{testing::*, *};
@@ -403,9 +432,14 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             }
             Socket::Connecting(s) | Socket::Open(s) if s == socket => {
                 self.socket = Socket::None;
-                self.cancel_timer();
+                self.cancel_timers();
                 self.events.push(Event::SocketReleased { socket });
-                self.attempt_over(Some((code, reason, was_clean)));
+                let close = Some((code, reason, was_clean));
+                if code == SUPERSEDED {
+                    self.end(close);
+                } else {
+                    self.attempt_over(close);
+                }
             }
             _ => {}
         }
@@ -433,6 +467,9 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn on_timer(&mut self, timer: TimerId) {
+        if self.open_timer(timer) {
+            return;
+        }
         let kind = match self.timer {
             Some((id, kind)) if id == timer => kind,
             _ => return,
@@ -455,6 +492,107 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             }
             _ => {}
         }
+    }
+
+    /// Tells the machine whether the network is up (the host's `online` and
+    /// `offline` events). Offline, reconnects pause: a pending backoff is
+    /// cancelled and a `Reconnecting` event with no delay and
+    /// [`Retry::Offline`] says so, and a socket lost meanwhile waits too.
+    /// Back online, a waiting connection retries at once
+    /// ([`Retry::Online`]). An open socket is left alone either way.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let s = m.socket().unwrap();
+    /// m.set_online(false);
+    /// close_socket(&mut m, s, 1006, "");
+    /// let paused = Event::Reconnecting { attempt: 1, delay_ms: None, reason: Retry::Offline };
+    /// assert!(m.take_events().contains(&paused));
+    /// assert_eq!(m.clock_mut().pending(), 0); // no retry while offline
+    /// m.set_online(true);
+    /// assert_eq!(m.transport().opens.len(), 2);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn set_online(&mut self, online: bool) {
+        if self.offline != online {
+            return;
+        }
+        self.offline = !online;
+        if online {
+            self.retry_now(Retry::Online);
+        } else if self.state == State::Reconnecting && self.current().is_none() {
+            self.cancel_timer();
+            self.open_when_released = false;
+            self.events.push(Event::Reconnecting { attempt: self.attempt, delay_ms: None, reason: Retry::Offline });
+        }
+    }
+
+    /// While waiting to reconnect (the backoff delay, or paused offline),
+    /// retries at once, for `reason` (the host calls it with
+    /// [`Retry::Visible`] when a hidden page is shown again). Returns whether
+    /// it did: not while a socket is connecting or open, nor offline.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// assert!(!m.retry_now(Retry::Visible)); // connecting
+    /// let s = m.socket().unwrap();
+    /// close_socket(&mut m, s, 1006, "");
+    /// assert!(m.retry_now(Retry::Visible));
+    /// assert_eq!((m.transport().opens.len(), m.clock_mut().pending()), (2, 0));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn retry_now(&mut self, reason: Retry) -> bool {
+        if self.state != State::Reconnecting || self.offline || self.current().is_some() {
+            return false;
+        }
+        self.cancel_timer();
+        self.events.push(Event::Reconnecting { attempt: self.attempt, delay_ms: Some(0.0), reason });
+        self.open_when_free();
+        true
+    }
+
+    /// A fresh socket now: the current one (if any) is closed, and the next
+    /// opens once it is released, with no backoff delay; the queue is kept.
+    /// Emits `StateChange`, `Close` (code 1000, reason `"reconnect"`, when a
+    /// socket was connecting or open) and `Reconnecting` ([`Retry::Reconnect`],
+    /// attempt 1: the retry count starts again). Errors with
+    /// [`Error::ConnectionClosed`] once closed. Before [`start`](Self::start)
+    /// it does nothing: the first socket is still to come.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// let old = m.socket().unwrap();
+    /// m.on_open(old);
+    /// m.reconnect()?;
+    /// m.send("kept".into())?; // queued for the new socket
+    /// assert_eq!((m.state(), m.transport().opens.len()), (State::Reconnecting, 1)); // `old` is closing
+    /// close_socket(&mut m, old, 1000, "");
+    /// let new = m.socket().unwrap();
+    /// m.on_open(new);
+    /// assert_eq!(m.transport().sent.last().map(|(s, _)| *s), Some(new));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn reconnect(&mut self) -> Result<(), Error> {
+        if self.state == State::Closed {
+            return Err(Error::ConnectionClosed { profile: self.options.profile.clone() });
+        }
+        if !self.started {
+            return Ok(());
+        }
+        self.cancel_timers();
+        let closed = self.close_socket(NORMAL_CLOSURE, "reconnect");
+        self.attempt = 1;
+        self.set_state(State::Reconnecting);
+        self.push_close(closed.then(|| (NORMAL_CLOSURE, "reconnect".into(), true)), true);
+        self.events.push(Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Reconnect });
+        self.open_when_free();
+        Ok(())
     }
 
     /// The current state.
@@ -482,7 +620,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn attempt(&self) -> u32 {
-        self.attempt
+        if self.state == State::Open {
+            0
+        } else {
+            self.attempt
+        }
     }
 
     /// How many messages and bytes are queued.
@@ -632,6 +774,58 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
+    /// Every timer: the connect timeout or backoff, and the open socket's.
+    fn cancel_timers(&mut self) {
+        self.cancel_timer();
+        for t in [self.uptime.take(), self.beat.take(), self.deadline.take()].into_iter().flatten() {
+            self.clock.clear_timer(t);
+        }
+    }
+
+    /// Handles `timer` if it is one of the open socket's (uptime, heartbeat
+    /// interval or deadline); returns whether it was.
+    fn open_timer(&mut self, timer: TimerId) -> bool {
+        let (Socket::Open(socket), heartbeat) = (self.socket, self.options.heartbeat) else { return false };
+        if self.uptime == Some(timer) {
+            self.uptime = None;
+            self.attempt = 0;
+        } else if self.beat == Some(timer) {
+            let interval = heartbeat.map_or(0.0, |h| h.interval_ms);
+            self.transport.heartbeat(socket);
+            self.beat = Some(self.clock.set_timer(interval));
+        } else if self.deadline == Some(timer) {
+            let timeout = heartbeat.map_or(0.0, |h| h.timeout_ms);
+            let idle = self.transport.idle_ms(socket);
+            if idle < timeout - 1.0 {
+                self.deadline = Some(self.clock.set_timer(timeout - idle));
+                return true;
+            }
+            self.deadline = None;
+            self.cancel_timers();
+            self.close_socket(NORMAL_CLOSURE, "heartbeat timeout");
+            self.events.push(Event::Error {
+                message: text!(
+                    "nothing arrived on the websocket for ",
+                    Num(timeout),
+                    " ms (heartbeat.timeoutMs): it is taken as dead and replaced"
+                ),
+            });
+            self.attempt_over(Some((ABNORMAL_CLOSURE, "heartbeat timeout".into(), false)));
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// Opens the next socket now, or as soon as the closing one is released.
+    fn open_when_free(&mut self) {
+        if self.socket == Socket::None {
+            self.open_socket();
+        } else {
+            self.open_when_released = true;
+        }
+    }
+
     /// Asks the transport to close the current socket, if any, and keeps it
     /// as `Closing` until released. Returns whether there was one.
     fn close_socket(&mut self, code: u16, reason: &str) -> bool {
@@ -657,9 +851,9 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn open_failed(&mut self, e: &str) {
-        let url = &self.options.url;
+        let to = if self.options.url_from_host { String::new() } else { text!(" to ", crate::conn::redact(&self.options.url)) };
         self.events.push(Event::Error {
-            message: text!("could not open a websocket to ", crate::conn::redact(url), ": ", e, "; check the url and the WebSocket implementation"),
+            message: text!("could not open a websocket", to, ": ", e, "; check the url and the WebSocket implementation"),
         });
         self.attempt_over(None);
     }
@@ -673,8 +867,12 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.attempt = next;
         self.set_state(State::Reconnecting);
         self.push_close(close, true);
+        if self.offline {
+            self.events.push(Event::Reconnecting { attempt: next, delay_ms: None, reason: Retry::Offline });
+            return;
+        }
         let delay_ms = policy.delay_ms(next, self.clock.random());
-        self.events.push(Event::Reconnecting { attempt: next, delay_ms });
+        self.events.push(Event::Reconnecting { attempt: next, delay_ms: Some(delay_ms), reason: Retry::Closed });
         self.set_timer(delay_ms, Timer::Backoff);
     }
 

@@ -46,10 +46,10 @@ pub mod testing;
 mod transport;
 
 pub use backoff::ReconnectPolicy;
-pub use event::{Event, State};
+pub use event::{Event, Retry, State};
 pub use machine::Machine;
 pub use message::Message;
-pub use options::Options;
+pub use options::{check_ws_url, Heartbeat, Options};
 pub use queue::{QueueLimits, SendQueue};
 pub use redact::redact;
 pub use transport::{Clock, SocketId, TimerId, Transport, MAX_TIMER_DELAY_MS};

@@ -38,6 +38,38 @@ pub struct Options {
     /// How long a socket may take to open before it is closed and the
     /// attempt counts as failed (`connectTimeoutMs`); `None` waits forever.
     pub connect_timeout_ms: Option<f64>,
+    /// Keep-alive while open (`heartbeat`); `None` (the default) sends none.
+    pub heartbeat: Option<Heartbeat>,
+    /// The host makes each socket's url itself (the JS `url` function) and
+    /// checks it with [`check_ws_url`]; `url` is then empty and unchecked.
+    pub url_from_host: bool,
+}
+
+/// A heartbeat: while a socket is open, the host sends the heartbeat
+/// message every `interval_ms`; when nothing arrives on the socket for
+/// `timeout_ms` (a half-open socket, after a laptop sleep say), the socket
+/// is closed and the connection reconnects.
+///
+/// ```
+/// use profile_registry::conn::{Heartbeat, Options};
+///
+/// let mut o = Options::new("alice".into(), "wss://chat.example.com");
+/// o.heartbeat = Some(Heartbeat { interval_ms: 20_000.0, timeout_ms: 45_000.0 });
+/// assert!(o.validate().is_ok());
+/// o.heartbeat = Some(Heartbeat { interval_ms: 0.0, timeout_ms: 45_000.0 });
+/// assert!(o.validate().unwrap_err().to_string().contains("heartbeat.intervalMs"));
+/// ```
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Heartbeat {
+    /// How often the heartbeat message is sent (`heartbeat.intervalMs`).
+    pub interval_ms: f64,
+    /// How long the socket may stay silent (`heartbeat.timeoutMs`).
+    pub timeout_ms: f64,
+}
+
+impl Heartbeat {
+    /// The defaults: a message every 25 s, dead after 60 s of silence.
+    pub const DEFAULT: Heartbeat = Heartbeat { interval_ms: 25_000.0, timeout_ms: 60_000.0 };
 }
 
 impl Options {
@@ -58,6 +90,8 @@ impl Options {
             reconnect: Some(ReconnectPolicy::default()),
             queue: QueueLimits::default(),
             connect_timeout_ms: None,
+            heartbeat: None,
+            url_from_host: false,
         }
     }
 
@@ -75,22 +109,47 @@ impl Options {
     /// assert!(o.validate().unwrap_err().to_string().contains("connectTimeoutMs"));
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        check_url(&self.url).map_err(|why| Error::InvalidConfig(text!("url ", Quoted(&crate::conn::redact(&self.url)), " ", why)))?;
+        if !self.url_from_host {
+            check_ws_url(&self.url)?;
+        }
         check_protocols(&self.protocols).map_err(Error::InvalidConfig)?;
+        if let Some(h) = &self.heartbeat {
+            for (field, ms) in [("intervalMs", h.interval_ms), ("timeoutMs", h.timeout_ms)] {
+                positive_ms(ms, &text!("heartbeat.", field), "")?;
+            }
+        }
         if let Some(policy) = &self.reconnect {
             policy.validate()?;
         }
         self.queue.validate()?;
         match self.connect_timeout_ms {
-            Some(ms) if !(ms > 0.0 && ms <= MAX_TIMER_DELAY_MS) => Err(Error::InvalidConfig(text!(
-                "connectTimeoutMs must be a number from 1 to ",
-                Num(MAX_TIMER_DELAY_MS),
-                ", or left out to wait forever, got ",
-                Num(ms)
-            ))),
-            _ => Ok(()),
+            Some(ms) => positive_ms(ms, "connectTimeoutMs", ", or left out to wait forever"),
+            None => Ok(()),
         }
     }
+}
+
+/// `ms` is a timer delay from 1 to [`MAX_TIMER_DELAY_MS`], else an error
+/// naming `field` (`rest` completes the rule).
+fn positive_ms(ms: f64, field: &str, rest: &str) -> Result<(), Error> {
+    if ms > 0.0 && ms <= MAX_TIMER_DELAY_MS {
+        return Ok(());
+    }
+    Err(Error::InvalidConfig(text!(field, " must be a number from 1 to ", Num(MAX_TIMER_DELAY_MS), rest, ", got ", Num(ms))))
+}
+
+/// Checks a WebSocket url (`ws://` or `wss://`, a host, no fragment, no
+/// whitespace); the error quotes it redacted ([`redact`](crate::conn::redact)).
+///
+/// ```
+/// use profile_registry::conn::check_ws_url;
+///
+/// assert!(check_ws_url("wss://chat.example.com/?token=abc").is_ok());
+/// let err = check_ws_url("https://u:secret@example.com/?token=abc").unwrap_err().to_string();
+/// assert!(err.contains("ws:// or wss://") && !err.contains("secret") && !err.contains("abc"), "{err}");
+/// ```
+pub fn check_ws_url(url: &str) -> Result<(), Error> {
+    check_url(url).map_err(|why| Error::InvalidConfig(text!("url ", Quoted(&crate::conn::redact(url)), " ", why)))
 }
 
 /// Checks a WebSocket url; the error completes "url "..." ".
@@ -424,6 +483,14 @@ mod tests {
         for ms in [f64::NAN, -1.0, 0.0, f64::INFINITY, 3e9] {
             assert!(err(Options { connect_timeout_ms: Some(ms), ..ok.clone() }).contains("connectTimeoutMs"));
         }
+        for (h, field) in [
+            (Heartbeat { interval_ms: f64::NAN, ..Heartbeat::DEFAULT }, "heartbeat.intervalMs"),
+            (Heartbeat { timeout_ms: 0.0, ..Heartbeat::DEFAULT }, "heartbeat.timeoutMs"),
+            (Heartbeat { timeout_ms: 3e9, ..Heartbeat::DEFAULT }, "heartbeat.timeoutMs"),
+        ] {
+            assert!(err(Options { heartbeat: Some(h), ..ok.clone() }).contains(field), "{field}");
+        }
+        assert!(Options { url: String::new(), url_from_host: true, ..ok.clone() }.validate().is_ok());
         assert!(Options { reconnect: None, connect_timeout_ms: Some(5000.0), ..ok }.validate().is_ok());
     }
 }

@@ -43,6 +43,10 @@ pub struct FakeTransport {
     pub fail_opens: u32,
     /// Whether sends fail.
     pub fail_sends: bool,
+    /// The sockets a heartbeat was sent on, in order.
+    pub beats: Vec<SocketId>,
+    /// What [`Transport::idle_ms`] answers: ms since the last message.
+    pub idle_ms: f64,
     live: Vec<SocketId>,
     next_id: u64,
 }
@@ -99,6 +103,15 @@ impl Transport for FakeTransport {
         assert!(self.live.contains(&socket), "closed {socket:?}, which is not alive");
         assert!(self.closes.iter().all(|(s, ..)| *s != socket), "closed {socket:?} twice");
         self.closes.push((socket, code, reason.into()));
+    }
+
+    fn heartbeat(&mut self, socket: SocketId) {
+        assert!(self.live.contains(&socket), "heartbeat on {socket:?}, which is not alive");
+        self.beats.push(socket);
+    }
+
+    fn idle_ms(&self, _socket: SocketId) -> f64 {
+        self.idle_ms
     }
 }
 

@@ -54,6 +54,12 @@ pub struct TimerId(pub u64);
 ///     fn close(&mut self, socket: SocketId, code: u16, _reason: &str) {
 ///         self.0.push(format!("close {} with {code}", socket.0));
 ///     }
+///     fn heartbeat(&mut self, socket: SocketId) {
+///         self.0.push(format!("ping on {}", socket.0));
+///     }
+///     fn idle_ms(&self, _socket: SocketId) -> f64 {
+///         0.0
+///     }
 /// }
 ///
 /// let mut log = Log::default();
@@ -71,6 +77,12 @@ pub trait Transport {
     /// Starts closing; the socket's `on_close` arrives later (it must still be
     /// delivered to the machine, which opens no other socket until then).
     fn close(&mut self, socket: SocketId, code: u16, reason: &str);
+    /// Sends the heartbeat message on an open socket (see
+    /// [`Heartbeat`](crate::conn::Heartbeat)); a failure shows as silence.
+    fn heartbeat(&mut self, socket: SocketId);
+    /// How long, in ms, since anything arrived on the open `socket` (or
+    /// since it opened): read when a heartbeat deadline comes.
+    fn idle_ms(&self, socket: SocketId) -> f64;
 }
 
 /// Timers and randomness (`setTimeout`, `clearTimeout`, `Math.random`).
