@@ -10,10 +10,11 @@ import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed 
 import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
 
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
-const CONFIG_KEYS = ["profile", "url", "protocols", "registry", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs"];
+const CONFIG_KEYS = ["profile", "url", "protocols", "registry", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
 const OPTION_KEYS = CONFIG_KEYS.slice(1).filter((k) => k !== "registry");
-const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries"];
+const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries", "minUptimeMs"];
 const QUEUE_KEYS = ["maxMessages", "maxBytes"];
+const HEARTBEAT_KEYS = ["intervalMs", "timeoutMs", "message"];
 const DUPLICATES = ["error", "existing", "replace"];
 const CREATE = Symbol("create");
 /** How long a connection that waited for an earlier socket of its profile waits after that socket's close. */
@@ -22,6 +23,9 @@ const GATE_SETTLE_MS = 25;
 const CONNECTING_CLOSE_MS = 3000;
 /** How long after an `error` a socket that never reports its close is taken as closed (Node 20's undici). */
 const STAND_IN_CLOSE_MS = 1000;
+/** How long an open socket asked to close may take to confirm it (a half-open one never does) before it is taken as closed. */
+const CLOSE_WAIT_MS = 3000;
+const now = () => Date.now();
 const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
@@ -90,6 +94,10 @@ export class Connection {
   #profile;
   #json;
   #ctor;
+  #url; // the url string, or the url function
+  #beat; // the heartbeat message, or undefined without a heartbeat
+  #lastIn = 0; // Date.now() of the open socket's last message (with a heartbeat)
+  #epoch = 0;
   #module; // readModule() of a JS module holding it, or null
   #registry;
   #listeners = new Map(); // type -> Set of functions
@@ -107,12 +115,14 @@ export class Connection {
   #stuck = null; // { k, message }: sends of this batch that did not happen
   #closed = false;
 
-  constructor(token, id, profile, json, ctor, module, registry) {
+  constructor(token, id, profile, json, ctor, module, registry, url, beat) {
     if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
     this.#id = id;
     this.#profile = profile;
     this.#json = json;
     this.#ctor = ctor;
+    this.#url = url;
+    this.#beat = beat;
     this.#module = module;
     this.#registry = registry;
   }
@@ -135,9 +145,19 @@ export class Connection {
   get handle() { return this.#handle; }
   /** "connecting" | "open" | "reconnecting" | "closed". */
   get state() { return this.#state; }
-  /** `{ state, handle, attempt, queued, queuedBytes, sockets }`. */
+  /** The fencing epoch of this connection's hold on its profile: greater than every earlier one of the profile in this realm (and at least `Date.now()` when it was made). */
+  get epoch() { return this.#epoch; }
+  /** `{ state, handle, attempt, epoch, queued, queuedBytes, sockets }`. */
   info() {
-    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, queued: this.#queue.length, queuedBytes: this.#queuedBytes, sockets: this.#sockets.size };
+    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: this.#queue.length, queuedBytes: this.#queuedBytes, sockets: this.#sockets.size };
+  }
+
+  /** A fresh socket now: the current one is closed first (and its close confirmed), the queue is kept. Throws ConnectionClosedError once closed. */
+  reconnect() {
+    if (this.#closed) ok(W().error(3, "", this.#json));
+    const r = W().conn_reconnect(this.#id);
+    drain();
+    ok(r);
   }
 
   /** Sends now when open, else queues (in order); throws QueueFullError past the queue's bounds. */
@@ -246,21 +266,33 @@ export class Connection {
   [RECORD](r) {
     const id = this.#id;
     switch (r[0]) {
-      case "open": return this.#openSocket(r[2], r[3], r[4]);
+      case "epoch":
+        this.#epoch = r[2];
+        return;
+      case "open": return this.#openSocket(r[2], r[3], r[4], r[5]);
       case "send": return this.#sendHeld(r[2]);
+      case "beat": {
+        const s = this.#sockets.get(r[2]);
+        if (s !== undefined && s.ws !== null && readyState(s.ws) === 1) {
+          try { s.ws.send(this.#beat); } catch { /* a socket that cannot send: the deadline finds it silent */ }
+        }
+        return;
+      }
       case "close": {
         const s = this.#sockets.get(r[2]);
         if (s === undefined) return;
         if (s === this.#open) this.#open = null;
-        if (s.ws === null) s.closeReq = [r[3], r[4]];
-        else closeSocket(s, r[3], r[4]);
+        if (s.ws !== null) return this.#closeSocket(r[2], s, r[3], r[4]);
+        s.closeReq = [r[3], r[4]];
+        if (s.pending) this.#standIn(r[2], s, 0); // its url is still being made: it never existed
+        return;
         return;
       }
       case "timer": {
         const t = r[2];
         this.#timers.set(t, setTimeout(() => {
           this.#timers.delete(t);
-          W().conn_timer(id, t);
+          W().conn_timer(id, t, this.#beat === undefined ? 0 : now() - this.#lastIn);
           drain();
         }, r[3]));
         return;
@@ -292,6 +324,7 @@ export class Connection {
         conns.delete(id);
         for (const t of this.#timers.values()) clearTimeout(t);
         this.#timers.clear();
+        network.update();
         return;
     }
   }
@@ -308,7 +341,7 @@ export class Connection {
       this.#attempt = 0;
       this.#open = this.#sockets.get(this.#current) ?? null;
     } else if (type === "reconnecting") {
-      detail = { attempt: a, delayMs: b };
+      detail = { attempt: a, delayMs: b, reason: c };
       this.#attempt = a;
     } else if (type === "error") {
       detail = { message: a };
@@ -335,10 +368,41 @@ export class Connection {
     }
   }
 
-  #openSocket(sid, url, protocols) {
-    const s = { ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined };
+  #openSocket(sid, url, protocols, attempt) {
+    const s = { ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false };
     this.#sockets.set(sid, s);
     this.#current = sid;
+    if (typeof this.#url !== "function") return this.#construct(sid, s, url, protocols);
+    // The url function, for every socket: a throw, a rejection or a bad url
+    // is a failed attempt (an `error` event, then a retry with backoff).
+    const id = this.#id;
+    const fail = (why) => {
+      if (this.#sockets.get(sid) !== s) return;
+      this.#sockets.delete(sid);
+      W().conn_failed(id, sid, why);
+      drain();
+    };
+    let made;
+    try {
+      made = this.#url({ profile: this.#profile, epoch: this.#epoch, attempt });
+    } catch (e) {
+      later(fail, `the url function threw: ${messageOf(e)}`);
+      return;
+    }
+    s.pending = true;
+    Promise.resolve(made).then((u) => {
+      s.pending = false;
+      if (this.#sockets.get(sid) !== s || s.closeReq !== null) return; // closed while the url was made
+      if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
+      const bad = wellFormed(u) ? W().url_check(u) : "";
+      try { ok(bad); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
+      if (!wellFormed(u)) return fail("the url function gave a url with a lone surrogate; percent-encode it");
+      this.#construct(sid, s, u, protocols);
+      deliver();
+    }, (e) => fail(`the url function failed: ${messageOf(e)}`));
+  }
+
+  #construct(sid, s, url, protocols) {
     let ws;
     try {
       ws = Reflect.construct(this.#ctor, [url, protocols]);
@@ -358,11 +422,21 @@ export class Connection {
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
         clearTimeout(s.abort);
-        if (s.closing !== undefined) closeNow(ws, ...s.closing); // closed while connecting: now cleanly
-        else if (live()) { W().conn_opened(id, sid); drain(); }
+        if (s.closing !== undefined) { // closed while connecting: now cleanly
+          closeNow(ws, ...s.closing);
+          this.#standIn(sid, s, CLOSE_WAIT_MS);
+        } else if (live()) {
+          this.#lastIn = now();
+          W().conn_opened(id, sid);
+          drain();
+        }
       };
       ws.onmessage = (e) => {
-        if (this.#open === s) { this.#event("message", { data: prop(e, "data") }); deliver(); }
+        if (this.#open === s) {
+          if (this.#beat !== undefined) this.#lastIn = now();
+          this.#event("message", { data: prop(e, "data") });
+          deliver();
+        }
       };
       ws.onerror = (e) => {
         if (!live()) return;
@@ -373,11 +447,7 @@ export class Connection {
         // fire `error` and never `close`: stand in for it, unless it comes.
         // (Browsers, ws, Deno and workerd fire it right after: a stand-in
         // that came first would let the next socket open beside this one.)
-        if (live() && readyState(ws) !== 1 && s.stand === undefined) {
-          s.stand = setTimeout(() => {
-            if (live()) { closeNow(ws, 1000, ""); W().conn_closed(id, sid, 1006, "", false); drain(); }
-          }, STAND_IN_CLOSE_MS);
-        }
+        if (live() && readyState(ws) !== 1) this.#standIn(sid, s, STAND_IN_CLOSE_MS);
       };
       ws.onclose = (e) => {
         clearTimeout(s.stand);
@@ -389,7 +459,40 @@ export class Connection {
     } catch (e) {
       report(e);
     }
-    if (s.closeReq !== null) closeSocket(s, ...s.closeReq);
+    if (s.closeReq !== null) this.#closeSocket(sid, s, ...s.closeReq);
+  }
+
+  /**
+   * Closes a socket the machine is done with. One still connecting is let
+   * open first and then closed cleanly: aborted, the browser reports its
+   * close at once while the server may already hold it (and counts it), so
+   * the machine would open the next socket of the profile beside it. Only
+   * after CONNECTING_CLOSE_MS is it aborted. One that never confirms its
+   * close (half-open) is taken as closed after CLOSE_WAIT_MS.
+   */
+  #closeSocket(sid, s, code, reason) {
+    if (readyState(s.ws) !== 0) {
+      closeNow(s.ws, code, reason);
+      return this.#standIn(sid, s, CLOSE_WAIT_MS);
+    }
+    if (s.closing !== undefined) return;
+    s.closing = [code, reason];
+    s.abort = setTimeout(() => {
+      closeNow(s.ws, code, reason);
+      this.#standIn(sid, s, CLOSE_WAIT_MS);
+    }, CONNECTING_CLOSE_MS);
+  }
+
+  /** Reports socket `sid` closed after `ms` unless its own close comes first. */
+  #standIn(sid, s, ms) {
+    if (s.stand !== undefined) return;
+    const id = this.#id;
+    s.stand = setTimeout(() => {
+      if (this.#sockets.get(sid) !== s) return;
+      if (s.ws !== null) closeNow(s.ws, 1000, "");
+      W().conn_closed(id, sid, 1006, "", false);
+      drain();
+    }, ms);
   }
 
   #release(sid) {
@@ -436,20 +539,6 @@ export class Connection {
   }
 }
 
-/**
- * Closes a socket the machine is done with. One still connecting is let
- * open first and then closed cleanly: aborted, the browser reports its
- * close at once while the server may already hold it (and counts it), so
- * the machine would open the next socket of the profile beside it. Only
- * after CONNECTING_CLOSE_MS is it aborted.
- */
-function closeSocket(s, code, reason) {
-  if (readyState(s.ws) !== 0) return closeNow(s.ws, code, reason);
-  if (s.closing !== undefined) return;
-  s.closing = [code, reason];
-  s.abort = setTimeout(() => closeNow(s.ws, code, reason), CONNECTING_CLOSE_MS);
-}
-
 function closeNow(ws, code, reason) {
   try {
     ws.close(code, reason);
@@ -459,16 +548,38 @@ function closeNow(ws, code, reason) {
 }
 
 // connect's numeric options, in the order the wasm takes them.
-const NUMBERS = [...RECONNECT_KEYS.map((k) => ["reconnect", k]), ...QUEUE_KEYS.map((k) => ["queue", k]), [null, "connectTimeoutMs"]];
+const NUMBERS = [...RECONNECT_KEYS.slice(0, 5).map((k) => ["reconnect", k]), ...QUEUE_KEYS.map((k) => ["queue", k]), [null, "connectTimeoutMs"],
+  ["reconnect", "minUptimeMs"], ["heartbeat", "intervalMs"], ["heartbeat", "timeoutMs"]];
+const SHAPES = {
+  reconnect: ["false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries, minUptimeMs }", RECONNECT_KEYS],
+  queue: ["{ maxMessages, maxBytes }", QUEUE_KEYS],
+  heartbeat: ["{ intervalMs, timeoutMs, message }", HEARTBEAT_KEYS],
+};
 
-/** Reads an options object (`reconnect`, `queue`) into `nums`: only known keys, numbers only. */
+/** Reads an options object (`reconnect`, `queue`, `heartbeat`) into `nums`: only known keys, numbers only; returns it read (`{ key: value }`). */
 function options(o, what, nums) {
-  if (o === null || typeof o !== "object" || isArray(o)) {
-    throw configError(`${what} must be ${what === "queue" ? "{ maxMessages, maxBytes }" : "false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries }"}, got ${describe(o)}`);
-  }
-  const keys = what === "queue" ? QUEUE_KEYS : RECONNECT_KEYS;
+  const [shape, keys] = SHAPES[what];
+  if (o === null || typeof o !== "object" || isArray(o)) throw configError(`${what} must be ${shape}, got ${describe(o)}`);
   onlyKnown(o, keys, what);
-  for (const k of keys) setNumber(nums, what, k, get(o, k));
+  const read = {};
+  for (const k of keys) {
+    read[k] = get(o, k);
+    if (k !== "message") setNumber(nums, what, k, read[k]);
+  }
+  return read;
+}
+
+/** The heartbeat message: a string or binary data (copied), "ping" by default. */
+function beatMessage(m) {
+  if (m === undefined) return "ping";
+  if (typeof m === "string") return m;
+  const b = binary(m);
+  if (b === undefined) throw configError(`heartbeat.message must be a string or binary data, got ${describe(m)}`);
+  try {
+    return new Uint8Array(b[0], b[1], b[2]).slice();
+  } catch {
+    throw configError("heartbeat.message must not be a detached or shared buffer");
+  }
 }
 
 /** `nums` is `[reconnect on, given mask, ...NUMBERS]`. */
@@ -511,17 +622,26 @@ export function connect(config) {
   const t = readTarget(config, OPTION_KEYS, o);
   if (t.profile === undefined) throw configError("connect needs a profile: connect({ profile, url })");
   const p = readProfile(t.profile);
-  if (typeof o.url !== "string") throw configError(`url must be a ws:// or wss:// string, got ${describe(o.url)}`);
-  if (!wellFormed(o.url)) throw configError("url must be well-formed UTF-16 (it has a lone surrogate); percent-encode it");
+  const urlFn = typeof o.url === "function";
+  if (!urlFn && typeof o.url !== "string") {
+    throw configError(`url must be a ws:// or wss:// string, or a function ({ profile, epoch, attempt }) returning one (or a Promise of one), got ${describe(o.url)}`);
+  }
+  if (!urlFn && !wellFormed(o.url)) throw configError("url must be well-formed UTF-16 (it has a lone surrogate); percent-encode it");
   const protocols = protocolsJson(o.protocols);
   const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);
   const nums = new Float64Array(2 + NUMBERS.length);
   const rc = o.reconnect;
-  nums[0] = rc === false ? 0 : 1;
+  nums[0] = (rc === false ? 0 : 1) + (urlFn ? 4 : 0);
   if (rc !== undefined && typeof rc !== "boolean") options(rc, "reconnect", nums);
   if (o.queue !== undefined) options(o.queue, "queue", nums);
   setNumber(nums, null, "connectTimeoutMs", o.connectTimeoutMs);
+  let beat;
+  if (o.heartbeat !== undefined && o.heartbeat !== false) {
+    beat = beatMessage(options(o.heartbeat, "heartbeat", nums).message);
+    nums[0] += 2;
+  }
+  const url = urlFn ? "" : o.url;
   let ctor = o.WebSocket;
   if (ctor !== undefined && typeof ctor !== "function") throw configError(`WebSocket must be a WebSocket constructor, got ${describe(ctor)}`);
   ctor ??= globalThis.WebSocket;
@@ -530,13 +650,13 @@ export function connect(config) {
   }
   const fns = moduleOf(t);
   const id = ++lastId;
-  const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name);
+  const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name, o.url, beat);
   conns.set(id, conn); // known before it is registered: its register event may read it
   conn[HOLD](true); // events raised inside connect() reach listeners added right after it
   let created = false;
   try {
     if (fns === null) {
-      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, o.url, protocols, nums, dup));
+      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, url, protocols, nums, dup, now()));
       if (r.charCodeAt(0) === 101) { // "e<handle>": onDuplicate "existing"
         conns.delete(id);
         return valueOf(r.slice(1));
@@ -557,7 +677,7 @@ export function connect(config) {
     if (took !== true) {
       try { ok(W().error(1, t.name, p.json)); } catch (e) { e.existing = callModule(fns, "lookup", t.name, p.json); throw e; }
     }
-    const r = W().conn_new(id, t.name, false, p.json, o.url, protocols, nums, dup);
+    const r = W().conn_new(id, t.name, false, p.json, url, protocols, nums, dup, now());
     drain();
     if (r.charCodeAt(0) === 0) {
       callModule(fns, "unregister", t.name, p.json);
@@ -570,7 +690,44 @@ export function connect(config) {
     throw e;
   } finally {
     conn[HOLD](false);
+    network.update();
   }
+}
+
+/**
+ * The realm's `online`, `offline` and `visibilitychange` listeners, added
+ * while any connection lives (and removed with the last): offline, retries
+ * pause; online, or a page shown again, a reconnecting connection retries
+ * at once.
+ */
+const network = {
+  on: false,
+  update() {
+    const g = globalThis;
+    const want = conns.size > 0;
+    if (want === this.on || typeof g.addEventListener !== "function") return;
+    this.on = want;
+    const f = want ? "addEventListener" : "removeEventListener";
+    try {
+      g[f]("online", onOnline);
+      g[f]("offline", onOffline);
+      const doc = g.document;
+      if (doc && typeof doc.addEventListener === "function") doc[f]("visibilitychange", onVisible);
+    } catch (e) {
+      report(e);
+    }
+    if (want && g.navigator?.onLine === false) queueMicrotask(onOffline);
+  },
+};
+
+function tell(online, visible) {
+  W().conn_network(online, visible);
+  drain();
+}
+function onOnline() { tell(true, false); }
+function onOffline() { tell(false, false); }
+function onVisible() {
+  if (globalThis.document?.visibilityState === "visible") tell(true, true);
 }
 
 /** How many connections are alive in this realm (for leak checks). */

@@ -117,7 +117,9 @@ export async function connScenario(pr, { url, control, WebSocket, prefix = "cs-"
   eq(lost.final, undefined, "a lost socket's close is not final");
   const rec = ra.of("reconnecting")[0];
   eq(rec.attempt, 1, "first reconnect attempt");
-  ok(rec.delayMs >= reconnect.minDelayMs * (1 - reconnect.jitter) && rec.delayMs <= reconnect.minDelayMs, `delay ${rec.delayMs} within the policy`);
+  ok(rec.delayMs >= reconnect.minDelayMs && rec.delayMs <= Math.ceil(reconnect.minDelayMs * (1 + reconnect.jitter)) && Number.isInteger(rec.delayMs),
+    `delay ${rec.delayMs} within the policy (whole ms, the floor a floor)`);
+  eq(rec.reason, "closed", "reconnecting says why");
   eq(a.info().attempt, 0, "attempt count reset after open");
 
   // ---------------------------------------------------------------------
