@@ -6,13 +6,20 @@
 // server (tests/js/server.mjs) with raw `ws` clients, checked by the server's
 // own counts. Run: node --test tests/js/fence.test.mjs (FENCE_SEED=n replays
 // the random interleavings).
-import { test, describe } from "node:test";
+import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import WebSocket from "ws";
 import fc from "fast-check";
 
 import { createFence, epochOf, SUPERSEDED, EPOCH_REQUIRED, DEFAULT_RETAIN_MS } from "../../js/server.js";
 import { startServer } from "./server.mjs";
+import { runInWorkerd } from "./runtimes.mjs";
 
 // ---- fake sockets -----------------------------------------------------------
 
@@ -626,5 +633,120 @@ describe("the fence in a real ws server (tests/js/server.mjs), raw ws clients", 
     } finally {
       await srv.close();
     }
+  });
+});
+
+// ---- the package and other hosts --------------------------------------------------------
+
+describe("profile-registry/server in the built package (pkg/)", () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+  let dir;
+  before(() => {
+    // A consumer project whose node_modules/profile-registry is pkg/.
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pr-fence-consumer-"));
+    fs.mkdirSync(path.join(dir, "node_modules"));
+    fs.symlinkSync(path.join(root, "pkg"), path.join(dir, "node_modules/profile-registry"), "dir");
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("resolves through the package's exports and ships its files", async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, "pkg/package.json"), "utf8"));
+    assert.deepEqual(pkg.exports["./server"], { types: "./server.d.ts", default: "./server.js" });
+    for (const f of ["server.js", "server.d.ts"]) {
+      assert.ok(pkg.files.includes(f), `files lists ${f}`);
+      assert.ok(fs.existsSync(path.join(root, "pkg", f)), `pkg/${f} is built`);
+    }
+    fs.writeFileSync(path.join(dir, "consumer.mjs"), 'export * from "profile-registry/server";\n');
+    const mod = await import(pathToFileURL(path.join(dir, "consumer.mjs")).href);
+    assert.deepEqual(Object.keys(mod).sort(), ["DEFAULT_RETAIN_MS", "EPOCH_REQUIRED", "SUPERSEDED", "createFence", "epochOf"]);
+    const f = mod.createFence();
+    assert.equal(f.admit("alice", mod.epochOf("/?epoch=3"), sock()), true);
+  });
+
+  test("the size budget's bundle (the default entry) does not include server.js", async () => {
+    const esbuild = await import("esbuild");
+    const out = await esbuild.build({
+      entryPoints: [path.join(root, "pkg/index.js")], bundle: true, write: false, metafile: true, format: "esm", logLevel: "silent",
+    });
+    const inputs = Object.keys(out.metafile.inputs);
+    assert.ok(inputs.some((i) => i.endsWith("index.js")));
+    assert.deepEqual(inputs.filter((i) => i.endsWith("server.js")), []);
+  });
+
+  test("server.d.ts type-checks a consumer, and rejects misuse (tsc through the exports)", async () => {
+    const tsc = path.join(root, "tests/js/node_modules/.bin/tsc");
+    fs.writeFileSync(
+      path.join(dir, "consumer.ts"),
+      `import { createFence, epochOf, SUPERSEDED, EPOCH_REQUIRED, type Fence, type FenceStats } from "profile-registry/server";
+declare const socket: WebSocket;
+const fence: Fence = createFence({ retainMs: 60_000, allowMissing: false });
+const ok: boolean = fence.admit("alice", epochOf("/?epoch=1"), socket);
+const code: 4409 = SUPERSEDED;
+const missing: 4400 = EPOCH_REQUIRED;
+const stats: FenceStats = fence.stats();
+const open: number = stats.open + stats.profiles;
+const current: WebSocket | undefined = fence.current<WebSocket>("alice");
+const high: number | undefined = fence.epoch("alice");
+fence.release("alice", socket) && fence.forget("alice");
+epochOf(new URL("ws://h/?epoch=2")); epochOf({ url: "/?epoch=2" });
+// @ts-expect-error the profile is a string
+fence.admit(42, 1, socket);
+// @ts-expect-error the epoch is a number
+fence.admit("alice", "1", socket);
+// @ts-expect-error a socket has close()
+fence.admit("alice", 1, {});
+// @ts-expect-error no such option
+createFence({ retain: 1 });
+export { ok, code, missing, open, current, high };
+`,
+    );
+    fs.writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext", target: "es2022", lib: ["es2022", "dom"], skipLibCheck: false }, files: ["consumer.ts"] }),
+    );
+    fs.writeFileSync(path.join(dir, "package.json"), '{ "type": "module" }\n');
+    const run = promisify(execFile);
+    const { stdout } = await run(tsc, ["-p", dir, "--traceResolution"], { cwd: dir, timeout: 60_000, maxBuffer: 64 << 20 });
+    assert.match(stdout, /Module name 'profile-registry\/server' was successfully resolved to '[^']*pkg\/server\.d\.ts'/);
+  });
+});
+
+test("the fence on workerd's own WebSockets (WebSocketPair, addEventListener)", async () => {
+  const worker = `
+    import { createFence, SUPERSEDED } from "../../js/server.js";
+    const pair = () => {
+      const p = new WebSocketPair();
+      p[0].accept();
+      p[1].accept();
+      return { client: p[0], server: p[1] };
+    };
+    const closeOf = (ws) => new Promise((r) => ws.addEventListener("close", (e) => r({ code: e.code, reason: e.reason })));
+    export default {
+      async fetch() {
+        const fence = createFence();
+        const a = pair(), b = pair(), stale = pair();
+        const aClosed = closeOf(a.client), staleClosed = closeOf(stale.client), bServerClosed = closeOf(b.server);
+        const admitted = [fence.admit("alice", 1, a.server), fence.admit("alice", 2, b.server), fence.admit("alice", 1, stale.server)];
+        const results = { admitted, a: await aClosed, stale: await staleClosed, current: fence.current("alice") === b.server };
+        b.client.close(1000, "bye");
+        await bServerClosed;
+        await new Promise((r) => setTimeout(r, 0));
+        results.afterClose = fence.stats();
+        return Response.json({ ...results, superseded: SUPERSEDED });
+      },
+    };`;
+  const r = await runInWorkerd({
+    modules: [{ type: "ESModule", path: "tests/js/fence-worker.mjs", contents: worker }, { type: "ESModule", path: "js/server.js" }],
+    modulesRoot: path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../.."),
+    timeoutMs: 30_000,
+  });
+  assert.equal(r.status, 200, r.text);
+  assert.deepEqual(JSON.parse(r.text), {
+    admitted: [true, true, false],
+    a: { code: 4409, reason: "superseded" },
+    stale: { code: 4409, reason: "superseded" },
+    current: true,
+    afterClose: { admitted: 2, superseded: 1, refused: 1, open: 0, profiles: 1 },
+    superseded: 4409,
   });
 });
