@@ -206,6 +206,12 @@ export function createFence(options) {
     return false;
   }
 
+  /**
+   * Admits `socket` of `profile` when `epoch` is at least the profile's
+   * highest (closing its previous socket first, with 4409); else closes it
+   * (4409 for a lower epoch, 4400 for none) and returns `false`.
+   * `fence.admit("alice", 1764700000000, socket) // true`
+   */
   function admit(profile, epoch, socket) {
     checkProfile("fence.admit", profile);
     checkSocket("fence.admit", socket);
@@ -251,6 +257,11 @@ export function createFence(options) {
     return true;
   }
 
+  /**
+   * Takes `profile`'s admitted `socket` out (its close, for hosts without a
+   * close event); `true` when it was the admitted one.
+   * `fence.release("alice", socket) // true, then false`
+   */
   function release(profile, socket) {
     checkProfile("fence.release", profile);
     checkSocket("fence.release", socket);
@@ -261,6 +272,10 @@ export function createFence(options) {
     return true;
   }
 
+  /**
+   * Forgets the highest epoch of a profile without an open socket.
+   * `fence.forget("alice") // true when it was held and closed`
+   */
   function forget(profile) {
     checkProfile("fence.forget", profile);
     const entry = entries.get(profile);
@@ -270,20 +285,22 @@ export function createFence(options) {
     return true;
   }
 
-  /** @type {Fence} */
   return Object.freeze({
     admit,
     release,
     forget,
+    /** The profile's highest epoch held: `fence.epoch("alice") // 1764700000000` */
     epoch(profile) {
       checkProfile("fence.epoch", profile);
       prune();
       return entries.get(profile)?.epoch;
     },
+    /** The profile's admitted socket: `fence.current("alice") // socket or undefined` */
     current(profile) {
       checkProfile("fence.current", profile);
       return entries.get(profile)?.socket ?? undefined;
     },
+    /** `{ admitted, superseded, refused, open, profiles }`, a fresh object. */
     stats() {
       prune();
       return { ...counts, profiles: entries.size };
