@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: the wasm (release, size-tuned), the
 # wasm-bindgen glue (--target web), the hand-written entries from js/
-# (index.js for browsers and workers, node.js for Node and Deno, index.d.ts),
+# (index.js for browsers and workers, node.js for Node and Deno, index.d.ts;
+# server.js and server.d.ts, the server fence, profile-registry/server),
 # a complete package.json, and a size report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,12 +26,13 @@ if [ -x "$WASM_OPT" ]; then
 else
   echo "build: $WASM_OPT not found (run scripts/setup.sh); the wasm is not size-optimised" >&2
 fi
-cp js/*.js js/index.d.ts pkg/
+cp js/*.js js/index.d.ts js/server.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 rm -f pkg/.gitignore pkg/profile_registry_bg.wasm.d.ts pkg/profile_registry.d.ts
 node scripts/package-json.mjs
 # The budget: wasm + the default entry's JS, minified and gzipped, as a
-# browser user loads it (README, "Performance and size"). Over it, the build
+# browser user loads it (README, "Performance and size"); server.js is not
+# part of it (nothing in the default entry imports it). Over it, the build
 # fails. It holds today's size (38.3 KiB) so nothing grows unnoticed; the
 # goal is 32 KiB (32768), then 24 KiB.
 node scripts/size.mjs --budget 39424

@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (k) => cargo.match(new RegExp(`^${k} = "([^"]*)"`, "m"))?.[1];
 
-// The default entry's modules (js/*.js but node.js), as scripts/build.sh copies them.
+// The default entry's modules (js/*.js but node.js and server.js), as scripts/build.sh copies them.
 const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js"];
 
 const pkg = {
@@ -28,10 +28,12 @@ const pkg = {
     },
     "./node": { types: "./index.d.ts", default: "./node.js" },
     "./web": { types: "./index.d.ts", default: "./index.js" },
+    // The server fence: plain JS, no wasm (Node, Deno, workerd).
+    "./server": { types: "./server.d.ts", default: "./server.js" },
     "./profile_registry_bg.wasm": "./profile_registry_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: [...ENTRY_FILES, "node.js", "index.d.ts", "profile_registry.js", "profile_registry_bg.wasm", "README.md"],
+  files: [...ENTRY_FILES, "node.js", "index.d.ts", "server.js", "server.d.ts", "profile_registry.js", "profile_registry_bg.wasm", "README.md"],
   sideEffects: ["./node.js"],
   engines: { node: ">=18" },
 };

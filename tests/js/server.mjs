@@ -4,6 +4,7 @@
 //
 //   import { startServer } from "./server.mjs";
 //   const srv = await startServer({ staticDir });  // port 0 = free port
+//   startServer({ fence: { retainMs: 100 } })      // options of the fence (createFence)
 //   srv.url      -> "ws://127.0.0.1:PORT"     (connect to `${url}/?profile=alice`)
 //   srv.httpUrl  -> "http://127.0.0.1:PORT"   (control: `${httpUrl}/control/stats`)
 //   srv.stats()  -> same object as GET /control/stats
@@ -17,27 +18,50 @@
 //     string; a missing one counts as "");
 //   - every message is echoed back unchanged (text as text, binary as binary);
 //   - the text message "__close:<code>" makes the server close that socket
-//     with <code> (no echo).
+//     with <code> (no echo);
+//   - an upgrade URL with an `epoch` query parameter goes through the server
+//     fence (js/server.js, `createFence`) keyed by `profile`: a higher or equal
+//     epoch closes the profile's admitted socket with 4409 "superseded", a
+//     lower one is closed at once with 4409, a malformed one with 4400.
 //
 // Control (GET or POST, JSON answers, CORS `*`):
-//   /control/stats              {profiles:{[p]:{current,max,total,messages}},
-//                                maxConcurrentPerProfile, currentTotal}
+//   /control/stats              {profiles:{[p]:{current,max,total,messages[,fenced:{current,max}]}},
+//                                maxConcurrentPerProfile, currentTotal,
+//                                maxFencedPerProfile, refused, superseded,
+//                                fence: the fence's own stats()}
 //   /control/drop-all           terminate (abruptly) every live socket -> {dropped}
 //   /control/drop?profile=X     close X's sockets with code 4000 -> {dropped}
 //   /control/refuse?ms=N        answer new upgrades with HTTP 503 for N ms
 //   /control/delay?ms=N         delay each new handshake by N ms (0 = off)
-//   /control/reset              clear counters, refuse and delay (keeps sockets)
+//   /control/reset              clear counters, refuse, delay and accept-close
+//                               (keeps sockets, stalls and the fence's epochs)
 //   /control/send?profile=X&data=D  push text D to X's sockets -> {sent}
+//   /control/stall?profile=X[&ms=N]  X's live sockets stop answering without
+//                               closing (no echo, no pong, reads paused), as a
+//                               half-open socket after a laptop sleep; with ms,
+//                               they resume after N ms (then what they buffered
+//                               is read and answered) -> {stalled}
+//   /control/accept-close?ms=N  for N ms every new socket is accepted and at once
+//                               closed cleanly (1000), never fenced -> {acceptCloseMs}
+//   /control/close-after?profile=X&n=K  X's live sockets echo their next K
+//                               messages, then close cleanly (1000) -> {armed}
 //
 // Counting: a socket counts as open for its profile from the moment its
 // upgrade is accepted (handleUpgrade's callback) until its `close` event, so
 // `max` is exact and is what the "no duplicate sockets" assertions read.
+// `fenced` counts the profile's sockets admitted by the fence and still OPEN:
+// one the fence supersedes leaves it when the fence closes it (its raw count
+// when its close event comes); it is counted by the server, from each socket's
+// readyState, at every admission, so a fence that let two in would show max 2.
+// `refused` counts sockets the fence refused; `superseded`, admitted sockets
+// it closed for a newer one.
 
 import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { WebSocketServer } from "ws";
+import { createFence, epochOf } from "../../js/server.js";
 
 const MIME = {
   ".html": "text/html; charset=utf-8",
@@ -64,15 +88,25 @@ const CORS = {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = {}) {
+export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions } = {}) {
   const root = staticDir ? path.resolve(staticDir) : null;
+  const fence = createFence(fenceOptions);
 
   /** @type {Map<string, {current:number,max:number,total:number,messages:number}>} */
   let counters = new Map();
   /** profile -> Set<WebSocket> of sockets currently counted as open */
   const live = new Map();
+  /** profile -> Set<WebSocket> of sockets the fence admitted (pruned of non-OPEN ones at each admission) */
+  const fenced = new Map();
+  /** WebSocket -> messages left before a clean close (/control/close-after) */
+  const closeAfter = new WeakMap();
+  /** WebSocket stalled by /control/stall -> the timer that ends its stall (or null) */
+  const stalled = new Map();
+  let refused = 0;
+  let superseded = 0;
   let refuseUntil = 0;
   let delayMs = 0;
+  let acceptCloseUntil = 0;
   let closing = false;
 
   const counter = (profile) => {
@@ -84,18 +118,60 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
   function stats() {
     const profiles = {};
     let maxConcurrentPerProfile = 0;
+    let maxFencedPerProfile = 0;
     let currentTotal = 0;
     for (const [p, c] of counters) {
-      profiles[p] = { ...c };
+      profiles[p] = c.fenced ? { ...c, fenced: { ...c.fenced } } : { ...c };
       maxConcurrentPerProfile = Math.max(maxConcurrentPerProfile, c.max);
+      maxFencedPerProfile = Math.max(maxFencedPerProfile, c.fenced?.max ?? 0);
     }
     for (const set of live.values()) currentTotal += set.size;
-    return { profiles, maxConcurrentPerProfile, currentTotal };
+    return {
+      profiles,
+      maxConcurrentPerProfile,
+      currentTotal,
+      maxFencedPerProfile,
+      refused,
+      superseded,
+      fence: fence.stats(),
+    };
+  }
+
+  /** Re-counts `profile`'s fenced sockets: those admitted and still OPEN. */
+  function countFenced(profile) {
+    const set = fenced.get(profile);
+    for (const ws of set) if (ws.readyState !== ws.OPEN) set.delete(ws);
+    const c = counter(profile);
+    c.fenced ??= { current: 0, max: 0 };
+    c.fenced.current = set.size;
+    c.fenced.max = Math.max(c.fenced.max, set.size);
+    if (set.size === 0) fenced.delete(profile);
+  }
+
+  /** Puts `ws` through the fence when its upgrade url has an `epoch` parameter. */
+  function admit(ws, profile, url) {
+    if (!url.searchParams.has("epoch")) return;
+    let set = fenced.get(profile);
+    const open = [...(set ?? [])].filter((s) => s.readyState === s.OPEN);
+    if (!fence.admit(profile, epochOf(url), ws)) {
+      refused += 1;
+      return;
+    }
+    // The fence closed these (they were OPEN a moment ago) for this one.
+    superseded += open.filter((s) => s.readyState !== s.OPEN).length;
+    set = fenced.get(profile);
+    if (!set) fenced.set(profile, (set = new Set()));
+    set.add(ws);
+    countFenced(profile);
+    ws.on("close", () => {
+      if (!set.delete(ws)) return;
+      if (fenced.get(profile) === set) countFenced(profile);
+    });
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
 
-  function onConnection(ws, profile) {
+  function onConnection(ws, profile, url) {
     // Counted from acceptance. After /control/reset the counter object may be
     // a new one, so always look it up by profile instead of capturing it.
     let set = live.get(profile);
@@ -105,8 +181,17 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
     c.current = set.size;
     c.total += 1;
     c.max = Math.max(c.max, c.current);
+    ws.on("error", () => {}); // a reset by the peer must not crash the server
+    ws.on("close", () => {
+      set.delete(ws);
+      if (set.size === 0 && live.get(profile) === set) live.delete(profile);
+      counter(profile).current = set.size;
+    });
+    if (Date.now() < acceptCloseUntil) return ws.close(1000, "accept-close");
+    admit(ws, profile, url);
 
     ws.on("message", (data, isBinary) => {
+      if (stalled.has(ws)) return; // read before the stall began: not answered
       counter(profile).messages += 1;
       if (!isBinary) {
         const text = data.toString("utf8");
@@ -124,13 +209,23 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
       } else {
         ws.send(data, { binary: true });
       }
+      const left = closeAfter.get(ws);
+      if (left === undefined) return;
+      if (left > 1) return void closeAfter.set(ws, left - 1);
+      closeAfter.delete(ws);
+      ws.close(1000, "close-after");
     });
-    ws.on("error", () => {}); // a reset by the peer must not crash the server
-    ws.on("close", () => {
-      set.delete(ws);
-      if (set.size === 0 && live.get(profile) === set) live.delete(profile);
-      counter(profile).current = set.size;
-    });
+  }
+
+  /** Stops `ws` answering (reads paused) until `ms` later, or until it closes when 0. */
+  function stall(ws, ms) {
+    if (stalled.has(ws)) clearTimeout(stalled.get(ws));
+    else {
+      ws.pause();
+      ws.once("close", () => (clearTimeout(stalled.get(ws)), stalled.delete(ws)));
+    }
+    const t = ms > 0 ? setTimeout(() => (stalled.delete(ws), ws.resume()), ms) : null;
+    stalled.set(ws, t);
   }
 
   function rejectUpgrade(socket, status, text) {
@@ -152,7 +247,7 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
       await sleep(delayMs);
       if (closing || socket.destroyed) return socket.destroy();
     }
-    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, profile));
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws, profile, u));
   }
 
   function json(res, status, body) {
@@ -170,6 +265,10 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
       const v = Number(q.get(k) ?? 0);
       return Number.isFinite(v) && v > 0 ? v : 0;
     };
+    const profileParam = () => {
+      if (!q.has("profile")) json(res, 400, { error: "missing profile" });
+      return q.get("profile");
+    };
     switch (name) {
       case "stats":
         return json(res, 200, stats());
@@ -179,8 +278,9 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
         return json(res, 200, { dropped });
       }
       case "drop": {
-        if (!q.has("profile")) return json(res, 400, { error: "missing profile" });
-        const socks = liveOf(q.get("profile"));
+        const profile = profileParam();
+        if (profile === null) return;
+        const socks = liveOf(profile);
         for (const ws of socks) ws.close(4000, "dropped by test server");
         return json(res, 200, { dropped: socks.length });
       }
@@ -199,17 +299,45 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir } = 
           const c = counter(p);
           c.current = c.max = set.size;
         }
+        for (const p of fenced.keys()) {
+          counter(p).fenced = { current: 0, max: 0 };
+          countFenced(p);
+        }
+        refused = superseded = 0;
         refuseUntil = 0;
         delayMs = 0;
+        acceptCloseUntil = 0;
         return json(res, 200, { ok: true });
       case "send": {
-        if (!q.has("profile")) return json(res, 400, { error: "missing profile" });
+        const profile = profileParam();
+        if (profile === null) return;
         const data = q.get("data") ?? "";
         let sent = 0;
-        for (const ws of liveOf(q.get("profile"))) {
-          if (ws.readyState === ws.OPEN) (ws.send(data), sent++);
+        for (const ws of liveOf(profile)) {
+          if (ws.readyState === ws.OPEN && !stalled.has(ws)) (ws.send(data), sent++);
         }
         return json(res, 200, { sent });
+      }
+      case "stall": {
+        const profile = profileParam();
+        if (profile === null) return;
+        const socks = liveOf(profile).filter((ws) => ws.readyState === ws.OPEN);
+        for (const ws of socks) stall(ws, num("ms"));
+        return json(res, 200, { stalled: socks.length });
+      }
+      case "accept-close": {
+        const ms = num("ms");
+        acceptCloseUntil = ms > 0 ? Date.now() + ms : 0;
+        return json(res, 200, { acceptCloseMs: ms });
+      }
+      case "close-after": {
+        const profile = profileParam();
+        if (profile === null) return;
+        const n = Number(q.get("n"));
+        if (!Number.isSafeInteger(n) || n < 1) return json(res, 400, { error: "n must be a whole number >= 1" });
+        const socks = liveOf(profile).filter((ws) => ws.readyState === ws.OPEN);
+        for (const ws of socks) closeAfter.set(ws, n);
+        return json(res, 200, { armed: socks.length });
       }
       default:
         return json(res, 404, { error: `unknown control ${name}` });

@@ -50,9 +50,9 @@ async function control(pathAndQuery) {
   return { status: r.status, body: await r.json() };
 }
 
-/** Opens a socket for `profile`; resolves the open socket or rejects with the error. */
-function connect(profile) {
-  const ws = new WebSocket(`${srv.url}/?profile=${encodeURIComponent(profile)}`);
+/** Opens a socket for `profile` (`extra` is appended to the query); resolves the open socket or rejects with the error. */
+function connect(profile, extra = "") {
+  const ws = new WebSocket(`${srv.url}/?profile=${encodeURIComponent(profile)}${extra}`);
   return within(
     3000,
     new Promise((resolve, reject) => {
@@ -85,7 +85,13 @@ async function eventually(fn, ms = 2000) {
 
 const uniq = (() => {
   let n = 0;
-  return (p) => `${p}-${++n}`;
+  const last = new Map();
+  const uniq = (p) => {
+    last.set(p, `${p}-${++n}`);
+    return last.get(p);
+  };
+  uniq.last = (p) => last.get(p); // the name uniq(p) gave last
+  return uniq;
 })();
 
 /** Raw HTTP GET that does not normalise the path (fetch would collapse "..") */
@@ -234,6 +240,120 @@ test("drop?profile=X closes only X's sockets with 4000; send pushes to X", async
   assert.equal((await nextMessage(wy)).data.toString(), "still here");
   wy.close();
   await closed(wy);
+});
+
+test("an epoch in the url puts the socket through the fence, counted as fenced", async () => {
+  await control("reset");
+  const p = uniq("fenced");
+  const plain = await connect(uniq("plain"));
+  const a = await connect(p, "&epoch=10");
+  const ca = closed(a);
+  const b = await connect(p, "&epoch=11");
+  assert.equal(await ca, 4409, "superseded");
+  const stale = await connect(p, "&epoch=3");
+  assert.equal(await closed(stale), 4409, "refused");
+  await eventually(() => srv.stats().profiles[p].current === 1);
+  let s = (await control("stats")).body;
+  assert.deepEqual(s.profiles[p], { current: 1, max: 2, total: 3, messages: 0, fenced: { current: 1, max: 1 } });
+  assert.equal(s.maxFencedPerProfile, 1);
+  assert.equal(s.superseded, 1);
+  assert.equal(s.refused, 1);
+  assert.equal(Object.keys(s.profiles[uniq.last("plain")]).includes("fenced"), false, "an unfenced profile has no fenced counts");
+  await control("reset");
+  s = (await control("stats")).body;
+  assert.deepEqual(s.profiles[p].fenced, { current: 1, max: 1 }, "reset keeps open fenced sockets counted");
+  assert.equal(s.superseded + s.refused, 0);
+  const cb = closed(b);
+  b.close();
+  assert.equal(await cb, 1005);
+  await eventually(() => srv.stats().profiles[p].fenced.current === 0);
+  plain.close();
+  await closed(plain);
+});
+
+test("stall: X's sockets stop answering without closing; with ms they resume and answer", async () => {
+  const x = uniq("stall");
+  const y = uniq("awake");
+  const wx = await connect(x);
+  const wy = await connect(y);
+  assert.equal((await control(`stall?profile=${x}`)).body.stalled, 1);
+  let echoed = false;
+  let ponged = false;
+  wx.on("message", () => (echoed = true));
+  wx.on("pong", () => (ponged = true));
+  wx.send("anyone?");
+  wx.ping();
+  assert.equal((await control(`send?profile=${x}&data=push`)).body.sent, 0, "a stalled socket is not pushed to");
+  wy.send("awake");
+  assert.equal((await nextMessage(wy)).data.toString(), "awake", "other profiles still answer");
+  await sleep(300);
+  assert.equal(echoed, false, "no echo");
+  assert.equal(ponged, false, "no pong");
+  assert.equal(wx.readyState, WebSocket.OPEN, "not closed");
+  assert.equal(srv.stats().profiles[x].current, 1, "still counted open");
+
+  // A later stall with ms ends it after ms; what was sent meanwhile is answered.
+  const t0 = Date.now();
+  assert.equal((await control(`stall?profile=${x}&ms=200`)).body.stalled, 1);
+  const echo = await within(2000, new Promise((r) => wx.once("message", r)), "echo after the stall");
+  assert.ok(Date.now() - t0 >= 190, `answered after ${Date.now() - t0} ms`);
+  assert.equal(echo.toString(), "anyone?");
+  wx.send("again");
+  assert.equal((await nextMessage(wx)).data.toString(), "again");
+  wx.close();
+  wy.close();
+  await Promise.all([closed(wx), closed(wy)]);
+  assert.equal((await control("stall")).status, 400, "profile required");
+});
+
+test("accept-close: for ms every new socket is accepted and closed cleanly at once", async () => {
+  await control("reset");
+  const p = uniq("accept-close");
+  const before = await connect(p);
+  const t0 = Date.now();
+  assert.equal((await control("accept-close?ms=500")).body.acceptCloseMs, 500);
+  const c1 = await connect(p, "&epoch=5");
+  assert.equal(await closed(c1), 1000);
+  const c2 = await connect(uniq("accept-close"));
+  assert.equal(await closed(c2), 1000);
+  assert.equal(before.readyState, WebSocket.OPEN, "sockets open before stay open");
+  assert.equal(srv.stats().profiles[p].total, 2, "accepted: counted");
+  assert.equal(srv.stats().profiles[p].fenced, undefined, "never fenced");
+  await sleep(t0 + 550 - Date.now());
+  const after = await connect(p);
+  after.send("hi");
+  assert.equal((await nextMessage(after)).data.toString(), "hi");
+  before.close();
+  after.close();
+  await Promise.all([closed(before), closed(after)]);
+});
+
+test("close-after: X's sockets echo their next K messages, then close cleanly", async () => {
+  const x = uniq("close-after");
+  const wx = await connect(x);
+  const other = await connect(uniq("close-after-other"));
+  assert.equal((await control(`close-after?profile=${x}&n=3`)).body.armed, 1);
+  const got = [];
+  wx.on("message", (d) => got.push(d.toString()));
+  const c = new Promise((r) => wx.once("close", (code, reason) => r({ code, reason: reason.toString() })));
+  for (const m of ["1", "2", "3", "4", "5"]) wx.send(m);
+  assert.deepEqual(await within(2000, c, "close"), { code: 1000, reason: "close-after" });
+  assert.deepEqual(got, ["1", "2", "3"]);
+  other.send("unaffected");
+  assert.equal((await nextMessage(other)).data.toString(), "unaffected");
+  const later = await connect(x);
+  const echoes = [];
+  later.on("message", (d) => echoes.push(d.toString()));
+  for (let i = 0; i < 4; i++) later.send(String(i));
+  await eventually(() => echoes.length === 4);
+  assert.deepEqual(echoes, ["0", "1", "2", "3"], "a socket opened after is not armed");
+  assert.equal(later.readyState, WebSocket.OPEN);
+  for (const bad of [`close-after?profile=${x}`, `close-after?profile=${x}&n=0`, `close-after?profile=${x}&n=1.5`, "close-after?n=2"]) {
+    assert.equal((await control(bad)).status, 400, bad);
+  }
+  later.close();
+  other.close();
+  await Promise.all([closed(later), closed(other)]);
 });
 
 test("serves static files with MIME types; refuses traversal", async () => {
