@@ -8,6 +8,7 @@
 //   libs[0].onMessage(c, (data) => ...);
 //   libs[0].send(c, "1");                      // throws where the library refuses
 //   libs[0].isOpen(c); libs[0].close(c); libs[0].attempts.n;
+//   libs[0].onReject?.(c, (n) => ...);       // only where a final close counts unsent messages
 //
 // "connect" is each library's own way to get a connection for a profile:
 // profile-registry's `connect` (with `onDuplicate: "existing"`, so a second
@@ -62,6 +63,7 @@ export function libraries({ R, WebSocket, wsUrl, sioUrl, policy = POLICY }) {
     send: (c, data) => c.send(data),
     isOpen: (c) => c.state === "open",
     onMessage: (c, fn) => c.on("message", (e) => fn(e.data)),
+    onReject: (c, fn) => c.on("close", (e) => { if (e.final) fn(e.rejected); }),
     close: (c) => c.close(),
   });
 

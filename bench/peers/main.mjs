@@ -11,9 +11,17 @@ import { startServers } from "./control.mjs";
 import { libraries, settings } from "./libraries.mjs";
 import { fleet } from "./fleet.mjs";
 import { storm } from "./scenarios/storm.mjs";
+import { duplicates } from "./scenarios/duplicates.mjs";
+import { messages } from "./scenarios/messages.mjs";
+import { throughput } from "./scenarios/throughput.mjs";
+import { memory } from "./scenarios/memory.mjs";
 
 const SCENARIOS = {
   storm: { title: "1. Reconnect storm after a server restart (Node 20 + ws, medians of 3)", run: (ctx) => storm(ctx.srv, fleet(ctx.libs), { log: ctx.log }) },
+  duplicates: { title: "2. Duplicate sockets (10 profiles per case, counted at the server)", run: (ctx) => duplicates(ctx.srv, ctx.libs, { log: ctx.log }) },
+  messages: { title: "3. Message accounting under 4 server drops (20 profiles, a message every 20 ms each, 6.5 s)", run: (ctx) => messages(ctx.srv, ctx.libs, { log: ctx.log }) },
+  throughput: { title: "4. Echo throughput and finding a connection by profile", run: (ctx) => throughput(ctx.srv, ctx.libs, R, { log: ctx.log }) },
+  memory: { title: "5. Memory (each library in its own Node process)", run: (ctx) => memory(ctx.srv, ctx.libs.map((l) => l.name), { log: ctx.log }) },
 };
 
 const only = process.argv.slice(2);

@@ -24,8 +24,8 @@
 //   drop {profile}           destroys that profile's sockets
 //   record {on}              records every message's sequence number per profile
 //   messages                 -> { [profile]: { got: {seq: times}, outOfOrder } }
-//   churn {afterMs, cycles}  destroys each new socket afterMs after its accept,
-//                            `cycles` times in all -> (poll `stats`.churned)
+//   churn {afterMs, cycles}  destroys each open socket afterMs from now, and each new one
+//                            afterMs after its accept, `cycles` times in all (poll `stats`.churned)
 import http from "node:http";
 import { WebSocketServer } from "ws";
 import { Server as SocketIoServer } from "socket.io";
@@ -61,10 +61,14 @@ function accepted(profile, socket) {
       if (storm.full === null && openProfiles >= storm.expect) storm.full = t - storm.upAt;
     }
   }
-  if (churn && churn.left > 0) {
-    churn.left--;
-    setTimeout(() => { socket.destroy(); churn.done++; }, churn.afterMs);
-  }
+  if (churn) churnOut(socket);
+}
+
+function churnOut(socket) {
+  if (churn.left <= 0) return;
+  churn.left--;
+  const c = churn;
+  setTimeout(() => { socket.destroy(); c.done++; }, c.afterMs);
 }
 
 function released(profile) {
@@ -188,7 +192,11 @@ const commands = {
     for (const [p, r] of records ?? []) out[p] = { got: Object.fromEntries(r.got), outOfOrder: r.outOfOrder };
     return out;
   },
-  churn({ afterMs, cycles }) { churn = { afterMs, left: cycles, done: 0 }; return true; },
+  churn({ afterMs, cycles }) {
+    churn = { afterMs, left: cycles, done: 0 };
+    for (const [s, profile] of tcp) if (profile !== undefined) churnOut(s);
+    return true;
+  },
 };
 
 process.on("message", async ({ id, cmd, args }) => {
