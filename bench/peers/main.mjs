@@ -15,6 +15,8 @@ import { duplicates } from "./scenarios/duplicates.mjs";
 import { messages } from "./scenarios/messages.mjs";
 import { throughput } from "./scenarios/throughput.mjs";
 import { memory } from "./scenarios/memory.mjs";
+import { bundle } from "./scenarios/bundle.mjs";
+import { browserStorm } from "./scenarios/browser.mjs";
 
 const SCENARIOS = {
   storm: { title: "1. Reconnect storm after a server restart (Node 20 + ws, medians of 3)", run: (ctx) => storm(ctx.srv, fleet(ctx.libs), { log: ctx.log }) },
@@ -22,6 +24,14 @@ const SCENARIOS = {
   messages: { title: "3. Message accounting under 4 server drops (20 profiles, a message every 20 ms each, 6.5 s)", run: (ctx) => messages(ctx.srv, ctx.libs, { log: ctx.log }) },
   throughput: { title: "4. Echo throughput and finding a connection by profile", run: (ctx) => throughput(ctx.srv, ctx.libs, R, { log: ctx.log }) },
   memory: { title: "5. Memory (each library in its own Node process)", run: (ctx) => memory(ctx.srv, ctx.libs.map((l) => l.name), { log: ctx.log }) },
+  bundle: { title: "6. Bundle size", run: () => bundle() },
+  chromium: {
+    title: "7. Reconnect storm in headless Chromium (medians of 3)",
+    async run(ctx) {
+      const { table, version } = await browserStorm(ctx.srv, { log: ctx.log });
+      return `Chromium ${version}, one page, the browser's WebSocket.\n\n${table}`;
+    },
+  },
 };
 
 const only = process.argv.slice(2);
