@@ -32,6 +32,7 @@ async function once(srv, name, { n, churnN, cycles }) {
       const { openProfiles } = await srv.call("stats");
       return openProfiles >= n && openProfiles;
     }, { timeoutMs: 3000 })) ?? (await srv.call("stats")).openProfiles;
+    child.send({ counted: true });
     await next(child); // churnReady
     await srv.call("churn", { afterMs: 30, cycles });
     if (!(await until(async () => (await srv.call("stats")).churned >= cycles, { timeoutMs: 120_000, everyMs: 100 }))) {
