@@ -65,5 +65,5 @@ export async function workspace() {
     await mustRun("npm", ["install", "--offline", "--no-audit", "--no-fund", "--loglevel=error", await pack()], { cwd: proj });
     return proj;
   }
-  return { dir, pack, project, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { dir, pack, project, get tarball() { return tarball; }, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }

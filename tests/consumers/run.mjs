@@ -119,7 +119,8 @@ consumer("webpack5", async (name) => {
   const proj = await ws.project(name, "browser");
   const { default: webpack } = await from("webpack");
   const stats = await new Promise((resolve, reject) =>
-    webpack({ mode: "production", context: proj }, (err, s) => (err ? reject(err) : resolve(s))));
+    // What `npx webpack` with no config does in the project: ./src to ./dist/main.js.
+    webpack({ mode: "production", context: proj, output: { path: path.join(proj, "dist") } }, (err, s) => (err ? reject(err) : resolve(s))));
   assert.ok(!stats.hasErrors(), stats.toString("errors-only"));
   await echoBuilt(name, path.join(proj, "dist"), "main.js");
 });
@@ -240,13 +241,19 @@ for (const [label, type, options] of TS) {
   consumer(`types-${label}`, async (name) => {
     const proj = await ws.project(name, "types", { type });
     const compilerOptions = { ...options, target: "es2022", lib: ["es2022"], types: [], strict: true, skipLibCheck: false, noEmit: true };
-    fs.writeFileSync(path.join(proj, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["consumer.ts"] }, null, 2));
+    const files = [type === "commonjs" ? "consumer-cjs.ts" : "consumer.ts"];
+    fs.writeFileSync(path.join(proj, "tsconfig.json"), JSON.stringify({ compilerOptions, files }, null, 2));
     await mustRun(path.join(BIN, "tsc"), ["-p", "."], { cwd: proj });
   });
 }
 
 consumer("attw", async () => {
-  await mustRun(path.join(BIN, "attw"), [await ws.pack(), "--format", "table-flipped"]);
+  const attw = (...args) => mustRun(path.join(BIN, "attw"), [ws.tarball, "--format", "table-flipped", ...args]);
+  await ws.pack();
+  // Every rule for the entries with a CommonJS form; the rest ("./web", the
+  // .wasm) are ESM only by design, so every rule but that one.
+  await attw("--entrypoints", ".", "node");
+  await attw("--ignore-rules", "cjs-resolves-to-esm");
 });
 
 consumer("publint", async () => {
