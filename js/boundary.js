@@ -25,7 +25,7 @@ export function setWasm(exports) {
 export function W() {
   if (w === undefined) {
     throw typed("NotInitializedError",
-      "profile-registry is not initialised: call `await init()` (or `initSync({ module })`) once before using it, or import \"profile-registry/node\" in Node and Deno");
+      "profile-registry is not initialised: call `await init()` first (in a Cloudflare Worker, `initSync({ module })` with the imported .wasm), or import \"profile-registry\", which loads it itself");
   }
   return w;
 }

@@ -145,24 +145,47 @@ export const DEFAULT_NAME: "ProfileRegistry";
 // Loading the wasm
 // ---------------------------------------------------------------------------
 
-/** What {@link init} loads the wasm from (as wasm-bindgen's `--target web`). */
-export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+// The shapes below are declared here, not taken from the DOM lib, so a
+// project without it (Node, Deno, Workers types) type-checks the package.
+
+/** A compiled wasm module (`WebAssembly.Module`, as a Worker imports the `.wasm`). */
+export type WasmModule = object;
+/** A URL object (`URL`). */
+export interface UrlLike {
+  readonly href: string;
+}
+/** A fetch `Request` (for the `.wasm`). */
+export interface RequestLike {
+  readonly url: string;
+}
+/** A fetch `Response` (of the `.wasm`): what the loader reads of it. */
+export interface ResponseLike {
+  readonly ok: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+/** The wasm's bytes (`BufferSource`). */
+export type WasmBytes = ArrayBuffer | ArrayBufferView;
+/** What {@link init} loads the wasm from (as wasm-bindgen's `--target web`): a URL (string or object), a request, a response, the bytes or the compiled module. */
+export type InitInput = string | UrlLike | RequestLike | ResponseLike | WasmBytes | WasmModule;
 /** What {@link initSync} instantiates synchronously. */
-export type SyncInitInput = BufferSource | WebAssembly.Module;
+export type SyncInitInput = WasmBytes | WasmModule;
 /** The instantiated wasm module's exports (internal; only `memory` is stable). */
 export interface InitOutput {
-  readonly memory: WebAssembly.Memory;
+  readonly memory: { readonly buffer: ArrayBuffer };
 }
 
 /**
- * Loads and instantiates the wasm; call (and await) it once before anything
- * else. Without an argument it fetches `profile_registry_bg.wasm` next to the
- * package. Not needed with `profile-registry/node` (Node, Deno), which loads
- * the wasm itself; calling it again is harmless.
+ * Loads and instantiates the wasm. Only `profile-registry/web` needs it,
+ * called (and awaited) once before anything else: without an argument it
+ * fetches `profile_registry_bg.wasm` next to the module. Every other entry
+ * (`profile-registry` in bundlers, Node, Deno and Workers, and
+ * `profile-registry/node`) loads the wasm itself, so there it resolves at
+ * once; calling it again is harmless. When the file cannot be loaded it
+ * rejects with {@link NotInitializedError} naming what to do.
  *
  * @example
  * ```ts
- * import init, { start } from "profile-registry";
+ * import init, { start } from "profile-registry/web";
  * await init();
  * start();
  * ```
@@ -180,7 +203,7 @@ export default function init(module_or_path: InitInput | Promise<InitInput>): Pr
  *
  * @example
  * ```ts
- * import { initSync, start } from "profile-registry";
+ * import { initSync, start } from "profile-registry/web";
  * import wasm from "profile-registry/profile_registry_bg.wasm";
  * initSync({ module: wasm });
  * start();

@@ -5,8 +5,10 @@
 // decides (registries, handles, the connection machine); the JS here reads
 // and guards every JS value and does what the wasm decides (see
 // ARCHITECTURE.md).
+/* @ts-self-types="./index.d.ts" */
 import glueInit, * as glue from "./profile_registry.js";
 import { setWasm, W } from "./boundary.js";
+import { load } from "./load.js";
 
 let instance; // the wasm instance's exports (its memory for __debug())
 
@@ -19,7 +21,7 @@ function ready(exports) {
 /** Loads and instantiates the wasm (a URL, Response, bytes or `WebAssembly.Module`; default: the package's own file). */
 export default async function init(input) {
   if (instance !== undefined) return instance;
-  return ready(await glueInit(input === undefined ? undefined : { module_or_path: input?.module_or_path ?? input }));
+  return ready(await load(glueInit, input === undefined ? undefined : { module_or_path: input?.module_or_path ?? input }));
 }
 
 /** Instantiates the wasm synchronously from bytes or a `WebAssembly.Module` (workerd: the imported module). */

@@ -29,6 +29,7 @@ fi
 cp js/*.js js/index.d.ts js/server.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 rm -f pkg/.gitignore pkg/profile_registry_bg.wasm.d.ts pkg/profile_registry.d.ts
+node scripts/entries.mjs
 node scripts/package-json.mjs
 # The budget: wasm + the default entry's JS, minified and gzipped, as a
 # browser user loads it (README, "Performance and size"); server.js is not

@@ -54,8 +54,9 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
     || die "apt-get install ${apt_missing[*]} failed"
 fi
 
-# 4. npm dependencies of the JS tests, the test server and the demo page.
-for dir in tests/js www; do
+# 4. npm dependencies of the JS tests, the test server, the demo page and the
+#    consumer matrix (its bundlers, wrangler, attw, publint).
+for dir in tests/js tests/consumers www; do
   if [ -f "$dir/package.json" ]; then
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       say "npm install in $dir"

@@ -1,5 +1,6 @@
 // Reports the package's size as a user's bundle sees it: the .wasm plus the
-// JS glue and entry, minified (esbuild, when installed) and gzipped.
+// JS glue and entry, minified (esbuild, when installed) and gzipped; and the
+// inlined entry's, one file with the wasm in it, the same way.
 // Usage: node scripts/size.mjs [--budget BYTES]  (exit 1 over budget)
 import { readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
@@ -7,25 +8,32 @@ import { createRequire } from "node:module";
 
 const pkg = new URL("../pkg/", import.meta.url);
 const wasm = readFileSync(new URL("profile_registry_bg.wasm", pkg));
-let js, how;
+let esbuild;
 try {
-  const require = createRequire(new URL("../tests/js/package.json", import.meta.url));
-  const esbuild = require("esbuild");
+  esbuild = createRequire(new URL("../tests/js/package.json", import.meta.url))("esbuild");
+} catch {
+  // measured unminified below
+}
+/** An entry of pkg/ bundled with what it imports, minified with esbuild (or, without it, `fallback` unminified). */
+async function bundled(entry, fallback) {
+  if (!esbuild) return Buffer.concat(fallback.map((f) => readFileSync(new URL(f, pkg))));
   const out = await esbuild.build({
-    entryPoints: [new URL("index.js", pkg).pathname],
+    entryPoints: [new URL(entry, pkg).pathname],
     bundle: true, minify: true, format: "esm", write: false, logLevel: "silent",
   });
-  js = Buffer.from(out.outputFiles[0].contents);
-  how = "minified with esbuild";
-} catch {
-  js = Buffer.concat([readFileSync(new URL("index.js", pkg)), readFileSync(new URL("profile_registry.js", pkg))]);
-  how = "not minified (esbuild not installed)";
+  return Buffer.from(out.outputFiles[0].contents);
 }
+const how = esbuild ? "minified with esbuild" : "not minified (esbuild not installed)";
+const js = await bundled("index.js", ["index.js", "profile_registry.js"]);
 const gz = (b) => gzipSync(b, { level: 9 }).length;
 const total = gz(wasm) + gz(js);
 console.log(
   `size: wasm ${wasm.length} B (${gz(wasm)} B gzipped), js ${js.length} B ${how} (${gz(js)} B gzipped); total ${total} B gzipped (${(total / 1024).toFixed(1)} KiB)`,
 );
+// The entry bundlers, Node and Deno get (inline.js): one file, the wasm
+// inlined as base64. Reported, not budgeted: the budget is the default entry's.
+const inline = await bundled("inline.js", ["inline.js", "profile_registry_inline.js", "index.js", "profile_registry.js"]);
+console.log(`size: inlined entry (inline.js, wasm as base64) ${inline.length} B ${how}, ${gz(inline)} B gzipped (${(gz(inline) / 1024).toFixed(1)} KiB, +${gz(inline) - total} B over the default entry)`);
 const i = process.argv.indexOf("--budget");
 if (i > 0 && total > Number(process.argv[i + 1])) {
   console.error(`size: over the budget of ${process.argv[i + 1]} B gzipped`);

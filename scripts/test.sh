@@ -2,7 +2,8 @@
 # Runs every test: sets up what is missing, then the native Rust tests, the
 # package build (with its size budget), the package's JS tests in Node,
 # headless Chromium and Firefox ESR, Deno and workerd (against a real local
-# WebSocket server), and the TypeScript check. Prints cargo's and node's usual result lines and
+# WebSocket server), the TypeScript check, and the consumer matrix (the npm
+# tarball in every bundler and runtime, attw, publint). Prints cargo's and node's usual result lines and
 # a summary; exits non-zero if anything failed.
 #
 #   bash scripts/test.sh               # everything
@@ -26,6 +27,7 @@ step native cargo test
 step build bash scripts/build.sh
 step js node --test tests/js/
 step typescript bash tests/ts/check.sh
+step consumers node tests/consumers/run.mjs
 
 printf '\n\033[1m== summary\033[0m\n'
 for p in "${passed[@]}"; do echo "ok     $p"; done

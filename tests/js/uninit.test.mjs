@@ -90,6 +90,7 @@ for (const [label, call] of [...CALLS, ...INTERNAL]) {
     assert.ok(error instanceof Error, `threw a non-Error: ${String(error)}`);
     assert.equal(error.name, "NotInitializedError", `threw ${error.name}: ${error.message}`);
     assert.match(error.message, /await init\(\)/, `the message names the fix: ${error.message}`);
+    assert.match(error.message, /Cloudflare Worker, `initSync\(\{ module \}\)`/, `and the Worker one: ${error.message}`);
   });
 }
 
