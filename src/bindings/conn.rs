@@ -156,6 +156,7 @@ impl Conn {
     }
 
     /// Registry changes first, then the events for the JS `Connection`.
+    #[inline(never)]
     fn react(&mut self, events: Vec<Event>) {
         for e in &events {
             match e {
@@ -260,6 +261,7 @@ fn gate_busy(gate: &(String, Profile), except: u32) -> bool {
 
 /// After anything that may have released a socket: forget connections that
 /// are over, and start the ones whose gate is free.
+#[inline(never)]
 fn after() {
     let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
     for c in &all {
@@ -306,6 +308,7 @@ pub fn conn_start(id: u32) {
 
 /// Closes the connections whose entries were removed by someone else
 /// (`unregister`, `stop`), then tidies up ([`after`]).
+#[inline(never)]
 pub(crate) fn settle() {
     loop {
         let next = PENDING.with(|p| p.borrow_mut().pop());

@@ -130,7 +130,9 @@ impl ReconnectPolicy {
         let r = if random01 >= 0.0 { random01.min(1.0) } else { 0.0 };
         let share = if self.jitter >= 0.0 { self.jitter.min(1.0) } else { 0.0 };
         let (lo, hi) = if base >= max { ((max * (1.0 - share)).max(min), max) } else { (base, (base * (1.0 + share)).min(max)) };
-        let delay = ceil(lo + (hi - lo) * r).clamp(ceil(min), max.max(ceil(min)));
+        // (Not `f64::clamp`: its panic message would bring float formatting in.)
+        let floor = ceil(min);
+        let delay = ceil(lo + (hi - lo) * r).min(max).max(floor);
         if delay.is_finite() && delay >= 0.0 {
             delay.min(MAX_TIMER_DELAY_MS)
         } else {

@@ -122,7 +122,7 @@ test("connect + echo: text and binary (ArrayBuffer, typed arrays, DataView); whe
     assert.equal(c.profile, "echo");
     assert.equal(c.state, "connecting");
     assert.equal(pr.whereis(undefined, "echo"), c, "registered before it opens");
-    assert.deepEqual(Object.keys(c.info()).sort(), ["attempt", "handle", "queued", "queuedBytes", "sockets", "state"]);
+    assert.deepEqual(Object.keys(c.info()).sort(), ["attempt", "epoch", "handle", "queued", "queuedBytes", "sockets", "state"]);
     const h1 = c.handle;
     assert.equal(typeof h1, "string");
     assert.ok(pr.isAlive(h1));
@@ -136,7 +136,7 @@ test("connect + echo: text and binary (ArrayBuffer, typed arrays, DataView); whe
     assert.equal(r.of("open")[0].handle, h1);
     assert.equal(r.of("open")[0].target, c);
     assert.equal(r.of("open")[0].type, "open");
-    assert.deepEqual(c.info(), { state: "open", handle: h1, attempt: 0, queued: 0, queuedBytes: 0, sockets: 1 });
+    assert.deepEqual(c.info(), { state: "open", handle: h1, attempt: 0, epoch: c.epoch, queued: 0, queuedBytes: 0, sockets: 1 });
 
     const big = new Uint8Array(256 * 1024).map((_, i) => i * 7);
     const sent = [
@@ -199,10 +199,22 @@ test("connect + echo: text and binary (ArrayBuffer, typed arrays, DataView); whe
     l.close();
   }));
 
+/**
+ * Whether `ms` is a delay the policy allows for `attempt`: whole ms, from the
+ * base up to base * (1 + jitter) (capped), or at the cap from
+ * maxDelayMs * (1 - jitter); never below minDelayMs.
+ */
+function inPolicy(p, attempt, ms) {
+  const base = Math.min(p.minDelayMs * p.factor ** (attempt - 1), p.maxDelayMs);
+  const [lo, hi] = base >= p.maxDelayMs ? [Math.max(p.minDelayMs, p.maxDelayMs * (1 - p.jitter)), p.maxDelayMs] : [base, Math.min(p.maxDelayMs, base * (1 + p.jitter))];
+  return Number.isInteger(ms) && ms >= Math.floor(lo) && ms <= Math.ceil(hi) && ms >= p.minDelayMs;
+}
+
 // ---------------------------------------------------------------------------
 test("server drop-all: reconnect under a new handle, old handle dead, same Connection, reconnecting within the policy", () =>
   harness(async (h) => {
-    const policy = { minDelayMs: 20, maxDelayMs: 80, factor: 2, jitter: 0.5 };
+    // minUptimeMs 0: every open starts the retry count again.
+    const policy = { minDelayMs: 20, maxDelayMs: 80, factor: 2, jitter: 0.5, minUptimeMs: 0 };
     const c = h.connect("drop", { reconnect: policy });
     const r = record(c);
     await r.wait("open");
@@ -232,7 +244,8 @@ test("server drop-all: reconnect under a new handle, old handle dead, same Conne
     assert.equal(recs.length, 3);
     for (const e of recs) {
       assert.equal(e.attempt, 1, "every drop starts again at attempt 1");
-      assert.ok(e.delayMs >= policy.minDelayMs * (1 - policy.jitter) && e.delayMs <= policy.minDelayMs, `delay ${e.delayMs}`);
+      assert.ok(inPolicy(policy, 1, e.delayMs), `delay ${e.delayMs}`);
+      assert.equal(e.reason, "closed");
     }
     assert.deepEqual(r.states(), ["connecting>open", ...Array(3).fill(["open>reconnecting", "reconnecting>open"]).flat()]);
     // Each message once: no handler was duplicated by the reconnects.
@@ -255,8 +268,7 @@ test("refused, then accepted: retries with growing, jittered, capped delays; one
     assert.ok(recs.length >= 3, `retried while refused (${recs.length} attempts)`);
     recs.forEach((e, i) => {
       assert.equal(e.attempt, i + 1, "attempts count up");
-      const base = Math.min(policy.minDelayMs * policy.factor ** i, policy.maxDelayMs);
-      assert.ok(e.delayMs >= base * (1 - policy.jitter) - 1e-9 && e.delayMs <= base + 1e-9, `attempt ${e.attempt}: delay ${e.delayMs} not in [${base / 2}, ${base}]`);
+      assert.ok(inPolicy(policy, e.attempt, e.delayMs), `attempt ${e.attempt}: delay ${e.delayMs} outside the policy`);
     });
     assert.ok(recs.some((e) => e.delayMs > policy.minDelayMs), "the delay grows");
     assert.ok(r.of("error").length >= 1, "refusals are reported as errors");
