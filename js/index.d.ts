@@ -582,10 +582,12 @@ export type ConnectionState = "connecting" | "open" | "reconnecting" | "closed";
 
 /**
  * How a connection reconnects. Every field is optional; the defaults are
- * `{ minDelayMs: 250, maxDelayMs: 30000, factor: 2, jitter: 0.5 }` with no
- * retry limit. The delay before attempt `n` is
- * `min(minDelayMs * factor ** (n - 1), maxDelayMs)`, minus a random share of
- * at most `jitter` of it.
+ * `{ minDelayMs: 250, maxDelayMs: 30000, factor: 2, jitter: 0.5,
+ * minUptimeMs: 5000 }` with no retry limit. Attempt `n` has a base of
+ * `min(minDelayMs * factor ** (n - 1), maxDelayMs)` and waits a whole number
+ * of ms from the base to `base * (1 + jitter)` (capped at `maxDelayMs`; at
+ * the cap, from `maxDelayMs * (1 - jitter)` to `maxDelayMs`): never less
+ * than `minDelayMs`, never more than `maxDelayMs`.
  *
  * @example
  * ```ts
@@ -604,10 +606,48 @@ export interface ReconnectOptions {
   /**
    * How many reconnect attempts in a row may fail before the connection
    * gives up (a final close event, then {@link whereis} answers `undefined`):
-   * a whole number from 0, or `Infinity` (the default) to retry forever. An
-   * open starts the count again.
+   * a whole number from 0, or `Infinity` (the default) to retry forever. A
+   * socket that stays open for `minUptimeMs` starts the count again.
    */
   maxRetries?: number;
+  /**
+   * How long a socket must stay open, in ms (0 to 2147483647), before the
+   * retry count (and so the backoff) starts again; default 5000. A server
+   * that accepts and at once closes is backed off like one that refuses.
+   */
+  minUptimeMs?: number;
+}
+
+/**
+ * Keep-alive for half-open sockets (after a laptop sleep, a dropped NAT
+ * mapping): while open, `message` is sent every `intervalMs`; when nothing
+ * at all arrives for `timeoutMs`, the socket is closed (an `"error"` event,
+ * then a `"close"` with code 1006 and reason `"heartbeat timeout"`) and the
+ * connection reconnects. The server's answers arrive as `"message"` events
+ * like any other. Off unless given.
+ *
+ * @example
+ * ```ts
+ * const heartbeat: HeartbeatOptions = { intervalMs: 20_000, timeoutMs: 45_000, message: "ping" };
+ * ```
+ */
+export interface HeartbeatOptions {
+  /** How often `message` is sent, in ms (1 to 2147483647); default 25000. */
+  intervalMs?: number;
+  /** How long the socket may stay silent, in ms (1 to 2147483647); default 60000. */
+  timeoutMs?: number;
+  /** What is sent: a string (default `"ping"`) or binary data (copied once). */
+  message?: string | ArrayBuffer | ArrayBufferView;
+}
+
+/** What a {@link ConnectConfig.url} function is called with, for every socket. */
+export interface UrlContext<P extends Profile = Profile> {
+  /** The connection's profile. */
+  readonly profile: P;
+  /** The connection's fencing epoch ({@link Connection.epoch}): put it in the url for a server fence. */
+  readonly epoch: number;
+  /** 0 for the first socket, `n` for the nth reconnect attempt. */
+  readonly attempt: number;
 }
 
 /**
@@ -673,8 +713,14 @@ export type WebSocketConstructor = new (url: string, protocols: string[]) => Web
 export interface ConnectConfig<P extends Profile = Profile> {
   /** The profile the connection belongs to (at most one live connection per profile and registry). */
   profile: P;
-  /** A `ws://` or `wss://` url with a host and no `#fragment`. */
-  url: string;
+  /**
+   * A `ws://` or `wss://` url with a host and no `#fragment`; or a function
+   * called for every socket (fresh auth tokens, the epoch for a server
+   * fence) that returns one or a Promise of one. A function that throws,
+   * rejects or gives a bad url makes that attempt fail: an `"error"` event,
+   * then a retry with backoff.
+   */
+  url: string | ((context: UrlContext<P>) => string | PromiseLike<string>);
   /** WebSocket subprotocols: distinct RFC 6455 tokens (at most 64). */
   protocols?: string | readonly string[];
   /** Which registry (default {@link DEFAULT_NAME} under {@link DEFAULT_MODULE}); it must be started. */
@@ -692,6 +738,8 @@ export interface ConnectConfig<P extends Profile = Profile> {
   queue?: QueueLimits;
   /** How long a socket may take to open, in ms (1 to 2147483647), before the attempt counts as failed; default: wait forever. */
   connectTimeoutMs?: number;
+  /** Keep-alive pings and a silence timeout; off by default. */
+  heartbeat?: false | HeartbeatOptions;
 }
 
 /** What {@link Connection.info} returns: a snapshot. */
@@ -701,6 +749,8 @@ export interface ConnectionInfo {
   handle: Handle | undefined;
   /** 0 for the first connect and while open, `n` for the nth reconnect attempt in a row. */
   attempt: number;
+  /** The fencing epoch ({@link Connection.epoch}). */
+  epoch: number;
   /** Messages queued. */
   queued: number;
   /** Bytes queued. */
@@ -767,12 +817,22 @@ export interface ConnectionFinalCloseEvent<P extends Profile = Profile> extends 
 /** A `"close"` event: narrow with `event.final` (or `event.willReconnect`). */
 export type ConnectionCloseEvent<P extends Profile = Profile> = ConnectionLostEvent<P> | ConnectionFinalCloseEvent<P>;
 
-/** A reconnect attempt is scheduled `delayMs` from now. */
+/**
+ * Why a reconnect comes: `"closed"` (the socket closed or could not open:
+ * after the backoff delay), `"offline"` (the network is down: retries wait
+ * for it, `delayMs` is `null`), `"online"` (it came back: now), `"visible"`
+ * (a hidden page was shown again: now), `"reconnect"` ({@link Connection.reconnect}: now).
+ */
+export type ReconnectReason = "closed" | "offline" | "online" | "visible" | "reconnect";
+
+/** A reconnect attempt is scheduled `delayMs` from now (or paused, `null`, while offline). */
 export interface ConnectionReconnectingEvent<P extends Profile = Profile> extends ConnectionEventBase<"reconnecting", P> {
   /** The attempt that will be made: 1 for the first reconnect. */
   readonly attempt: number;
-  /** The backoff delay, in ms, within the {@link ReconnectOptions} bounds. */
-  readonly delayMs: number;
+  /** The delay, in whole ms, within the {@link ReconnectOptions} bounds; 0 for a retry now; `null` while paused offline. */
+  readonly delayMs: number | null;
+  /** Why. */
+  readonly reason: ReconnectReason;
 }
 
 /** The state changed (before the event that explains it, such as `open` or `close`). */
@@ -820,8 +880,32 @@ export class Connection<P extends Profile = Profile> {
   readonly handle: Handle | undefined;
   /** Where the connection is in its life. */
   readonly state: ConnectionState;
-  /** `{ state, handle, attempt, queued, queuedBytes, sockets }`, read at once. */
+  /**
+   * The fencing epoch of this connection's hold on its profile: a safe
+   * integer greater than every earlier one of the profile in this realm,
+   * and at least `Date.now()` when it was made (so a later page load's is
+   * greater too). It stays the same across reconnects; `connect` after a
+   * close, or `onDuplicate: "replace"`, gets a greater one. Pass it to the
+   * server in a `url` function; `profile-registry/server`'s fence then
+   * refuses older holders, and a connection whose socket it closes with
+   * 4409 ("superseded") ends instead of reconnecting.
+   */
+  readonly epoch: number;
+  /** `{ state, handle, attempt, epoch, queued, queuedBytes, sockets }`, read at once. */
   info(): ConnectionInfo;
+  /**
+   * A fresh socket now, without a backoff delay: the current socket (if
+   * any) is closed first and its close confirmed, the queue is kept, the
+   * retry count starts again at 1 (a `"close"` with reason `"reconnect"`,
+   * then `"reconnecting"` with reason `"reconnect"`).
+   *
+   * @example
+   * ```ts
+   * window.addEventListener("focus", () => conn.state === "reconnecting" && conn.reconnect());
+   * ```
+   * @throws {@link ConnectionClosedError} once closed.
+   */
+  reconnect(): void;
   /**
    * Sends now when open, else queues, in order, for the next open.
    *

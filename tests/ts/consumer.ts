@@ -279,7 +279,25 @@ export function connections(): void {
     const data: string | ArrayBuffer = e.data;
     void data;
   });
-  conn.on("reconnecting", (e) => void (e.attempt + e.delayMs));
+  conn.on("reconnecting", (e) => {
+    const delay: number | null = e.delayMs;
+    const why: "closed" | "offline" | "online" | "visible" | "reconnect" = e.reason;
+    void (e.attempt + (delay ?? 0) + why.length);
+  });
+  const epoch: number = conn.epoch;
+  check(Number.isSafeInteger(epoch) && conn.info().epoch === epoch, "epoch");
+  conn.reconnect();
+  // url as a function, the heartbeat and minUptimeMs type-check (and run: queued, never opened by the fake).
+  const fnConn = connect({
+    profile: "fn",
+    url: async ({ profile, epoch, attempt }) => `wss://chat.example.com/?p=${profile}&epoch=${epoch}&a=${attempt}`,
+    WebSocket: Ctor,
+    heartbeat: { intervalMs: 20_000, timeoutMs: 45_000, message: new Uint8Array([0]) },
+    reconnect: { minUptimeMs: 2_000 },
+  });
+  fnConn.close();
+  // @ts-expect-error a url function must give a string
+  connect({ profile: "bad", url: () => 42, WebSocket: Ctor });
   conn.on("statechange", (e) => events.push(e));
   conn.on("open", (e) => void e.handle);
   conn.on("error", (e) => void e.message.length);
