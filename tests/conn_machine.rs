@@ -573,3 +573,16 @@ fn reconnect_keeps_the_queue_and_waits_for_the_old_socket() {
     m.close(None, None).unwrap();
     assert!(matches!(m.reconnect(), Err(Error::ConnectionClosed { .. })));
 }
+
+#[test]
+fn online_retries_at_once_even_without_an_offline_before() {
+    let (mut m, s) = opened(options());
+    close_socket(&mut m, s, 1006, "");
+    m.take_events();
+    m.set_online(true);
+    assert_eq!(m.take_events()[0], Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Online });
+    assert_eq!(m.transport().opens.len(), 2);
+    m.set_online(false);
+    m.set_online(false); // twice: one event at most
+    assert!(m.take_events().is_empty(), "connecting: nothing to pause");
+}

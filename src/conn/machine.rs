@@ -499,7 +499,8 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// cancelled and a `Reconnecting` event with no delay and
     /// [`Retry::Offline`] says so, and a socket lost meanwhile waits too.
     /// Back online, a waiting connection retries at once
-    /// ([`Retry::Online`]). An open socket is left alone either way.
+    /// ([`Retry::Online`]), also when it never heard it was offline. An open
+    /// socket is left alone either way.
     ///
     /// ```
     /// # use profile_registry::conn::{testing::*, *};
@@ -516,13 +517,16 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn set_online(&mut self, online: bool) {
-        if self.offline != online {
+        if online {
+            // Also without an `offline` before: the network says it is back.
+            self.offline = false;
+            self.retry_now(Retry::Online);
             return;
         }
-        self.offline = !online;
-        if online {
-            self.retry_now(Retry::Online);
-        } else if self.state == State::Reconnecting && self.current().is_none() {
+        if core::mem::replace(&mut self.offline, true) {
+            return;
+        }
+        if self.state == State::Reconnecting && self.current().is_none() {
             self.cancel_timer();
             self.open_when_released = false;
             self.events.push(Event::Reconnecting { attempt: self.attempt, delay_ms: None, reason: Retry::Offline });
