@@ -39,7 +39,7 @@ for (const [i, code] of blocks.entries()) {
         .replaceAll('from "profile-registry"', `from ${fileHref("pkg/node.js")}`)
         .replaceAll('from "profile-registry/server"', `from ${fileHref("pkg/server.js")}`)
         .replaceAll('from "ws"', `from ${JSON.stringify(import.meta.resolve("ws"))}`)
-        .replace(/wss:\/\/[a-z.]+\/[a-z]*/g, `${srv.url}?profile=readme`);
+        .replace(/wss:\/\/[a-z.]+\/[a-z]*(\?)?/g, (_, q) => `${srv.url}?profile=readme${q ? "&" : ""}`);
       fs.writeFileSync(file, source);
       await import(pathToFileURL(file).href);
       // The quickstart's two sends come back from the echo server.
