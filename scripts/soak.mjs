@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Connection soak: many profiles connected at once (Node + the `ws`
 // package's WebSocket) against the test server (tests/js/server.mjs, started
-// and stopped here, on 127.0.0.1 only), rounds of server drop-all while every
-// profile keeps sending sequence-numbered messages, then a last phase with
-// the server refusing, messages queued past the queue's limit, and close().
+// and stopped here, on 127.0.0.1 only), rounds of server faults while every
+// profile keeps sending sequence-numbered messages — in turn: drop-all
+// (sockets terminated), a clean close mid-burst (each socket closed with 1000
+// after its next few messages), and accept-then-close (for a while every new
+// socket is accepted and at once closed) — then a last phase with the server
+// refusing, messages queued past the queue's limit, and close().
 //
 //   node scripts/soak.mjs [--profiles 200] [--rounds 50] [--round-ms 300]
 //                         [--tick-ms 10] [--queue 64] [--tail 80] [--json]
@@ -18,7 +21,8 @@
 //     + rejectedAtCall             (send() threw QueueFullError),
 //     + rejectedAtClose            (counted in the final close event's `rejected`),
 //     + lostInFlight               (written to an open socket that the server then
-//                                   dropped before echoing it: a WebSocket has no
+//                                   dropped or closed before echoing it, counted
+//                                   per kind of fault: a WebSocket has no
 //                                   delivery acknowledgement, so no client library
 //                                   can know about these; they must be a suffix of
 //                                   what that socket carried),
@@ -36,6 +40,8 @@ const root = path.resolve(here, "..");
 const requireFromTests = createRequire(path.join(root, "tests/js/package.json"));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** The server faults of the rounds, in turn. */
+const FAULTS = ["drop", "clean", "accept-close"];
 
 async function until(cond, what, timeoutMs) {
   const t0 = Date.now();
@@ -90,6 +96,7 @@ export async function runSoak({
   const conns = [];
   let pumping = false;
   let pump;
+  let fault = "drop";
   try {
     // Per profile: what was sent, and where each message went.
     const state = [];
@@ -107,6 +114,7 @@ export async function runSoak({
         rejectedAtClose: 0,
         finals: 0,
         dropped: new Set(), // handles of sockets the server dropped
+        kind: new Map(), // dropped handle -> the round's fault
         opens: 0,
       };
       const c = pr.connect({
@@ -135,6 +143,7 @@ export async function runSoak({
           s.rejectedAtClose += e.rejected;
         } else if (c.handle !== undefined) {
           s.dropped.add(c.handle); // the handle of the socket that just closed
+          s.kind.set(c.handle, fault);
         }
       });
       conns.push(c);
@@ -174,9 +183,17 @@ export async function runSoak({
     let reconnects = 0;
     for (let r = 1; r <= rounds; r++) {
       await sleep(roundMs / 2);
-      const { dropped } = await control("/control/drop-all");
+      fault = FAULTS[(r - 1) % FAULTS.length];
       const before = state.reduce((n, s) => n + s.opens, 0);
-      await until(() => state.every((s) => s.dropped.size >= r && s.opens >= r + 1), () => `round ${r}: every profile reconnected`, 20_000);
+      const was = state.map((s) => [s.dropped.size, s.opens]);
+      let dropped = profiles;
+      if (fault === "drop") ({ dropped } = await control("/control/drop-all"));
+      else if (fault === "clean") await Promise.all(state.map((s) => control(`/control/close-after?profile=${s.profile}&n=3`)));
+      else {
+        await control(`/control/accept-close?ms=${roundMs}`);
+        ({ dropped } = await control("/control/drop-all"));
+      }
+      await until(() => state.every((s, i) => s.dropped.size > was[i][0] && s.opens > was[i][1] && conns[i].state === "open"), () => `round ${r} (${fault}): every profile reconnected`, 20_000);
       reconnects += state.reduce((n, s) => n + s.opens, 0) - before;
       await sleep(roundMs / 2);
       if (r % 10 === 0 || r === rounds) log(`soak: round ${r}/${rounds}: dropped ${dropped}, ${__connCount() - base} connections live, ${Date.now() - t0} ms`);
@@ -208,6 +225,7 @@ export async function runSoak({
       rejectedAtCall: 0,
       rejectedAtClose: 0,
       lostInFlight: 0,
+      lostInFlightBy: Object.fromEntries(FAULTS.map((f) => [f, 0])),
       silentLoss: 0,
       notSuffix: 0,
       duplicates: 0,
@@ -241,6 +259,7 @@ export async function runSoak({
           queuedAtEnd++; // still queued at close(): must be in `rejected`
         } else if (s.dropped.has(w)) {
           totals.lostInFlight++;
+          totals.lostInFlightBy[s.kind.get(w)]++;
           if (!firstLost.has(w)) firstLost.set(w, seq);
         } else {
           totals.silentLoss++;
@@ -284,6 +303,7 @@ export function summaryLine(t) {
   return (
     `soak ${t.ok ? "OK" : "FAILED"}: ${t.profiles} profiles, ${t.rounds} rounds, ${t.reconnects} reconnects, ${t.ms} ms; ` +
     `sent ${t.sent} = echoed ${t.echoed} + rejected at call ${t.rejectedAtCall} + rejected at close ${t.rejectedAtClose} + lost in flight on dropped sockets ${t.lostInFlight}` +
+    ` (${Object.entries(t.lostInFlightBy).map(([k, n]) => `${k} ${n}`).join(", ")})` +
     ` (accounted ${t.accounted}); silent loss ${t.silentLoss}, duplicates ${t.duplicates}, out of order ${t.outOfOrder}, not a suffix ${t.notSuffix}, sends on a non-open socket ${t.sendsNotOpen}; ` +
     `max concurrent per profile ${t.maxConcurrentPerProfile} (profiles over 1: ${t.profilesOverOne}); connections left ${t.connCount}, sockets left ${t.sockets}` +
     (t.examples.length ? `; e.g. ${t.examples.join(", ")}` : "")

@@ -1,5 +1,6 @@
 // Connection soak (short): 200 profiles connected at once in Node (with the
-// `ws` package's WebSocket), 5 rounds of server drop-all while every profile
+// `ws` package's WebSocket), 5 rounds of server faults (drop-all, a clean close
+// mid-burst, accept-then-close, in turn) while every profile
 // keeps sending sequence-numbered messages, then a phase with the server
 // refusing, sends past the queue limit, and close(). The engine and its
 // accounting are in scripts/soak.mjs (`node scripts/soak.mjs --profiles 200
@@ -20,7 +21,7 @@ import assert from "node:assert/strict";
 
 import { runSoak, summaryLine } from "../../scripts/soak.mjs";
 
-test("soak: 200 profiles, 5 rounds of drop-all while sending: no duplicate socket, no silent loss, nothing leaked", { timeout: 60_000 }, async (t) => {
+test("soak: 200 profiles, 5 rounds of drop-all, clean close mid-burst and accept-then-close while sending: no duplicate socket, no silent loss, nothing leaked", { timeout: 60_000 }, async (t) => {
   const r = await runSoak({ profiles: 200, rounds: 5, roundMs: 500, tickMs: 5, queue: 64, tail: 80, log: (l) => t.diagnostic(l) });
   t.diagnostic(summaryLine(r));
   assert.equal(r.maxConcurrentPerProfile, 1, "server: max concurrent sockets per profile");
@@ -32,6 +33,7 @@ test("soak: 200 profiles, 5 rounds of drop-all while sending: no duplicate socke
   assert.equal(r.sendsNotOpen, 0, "no message handed to a socket that is not OPEN");
   assert.equal(r.notSuffix, 0, "messages lost on a dropped socket are the tail of what it carried");
   assert.equal(r.accounted, r.sent, "sent = echoed + rejected at call + rejected at close + lost in flight");
+  assert.equal(Object.values(r.lostInFlightBy).reduce((a, b) => a + b, 0), r.lostInFlight, "in-flight losses accounted per kind of fault");
   assert.ok(r.echoed > 0 && r.rejectedAtCall > 0 && r.rejectedAtClose > 0, "every bucket exercised");
   // 16 per profile in the last phase; more if a queue filled during a reconnect (a slow machine).
   assert.ok(r.rejectedAtCall >= 200 * (80 - 64), `sends past the queue limit threw QueueFullError (${r.rejectedAtCall})`);
