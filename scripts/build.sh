@@ -34,6 +34,7 @@ node scripts/package-json.mjs
 # The budget: wasm + the default entry's JS, minified and gzipped, as a
 # browser user loads it (README, "Performance and size"); server.js is not
 # part of it (nothing in the default entry imports it). Over it, the build
-# fails. It holds today's size (38.3 KiB) so nothing grows unnoticed; the
-# goal is 32 KiB (32768), then 24 KiB.
-node scripts/size.mjs --budget 39424
+# fails. It holds today's size (41.5 KiB, with the heartbeat, epochs, url
+# functions and network awareness) so nothing grows unnoticed; the goal is
+# 32 KiB (32768), then 24 KiB.
+node scripts/size.mjs --budget 42752
