@@ -100,7 +100,7 @@ export class Connection {
   #epoch = 0;
   #module; // readModule() of a JS module holding it, or null
   #registry;
-  #listeners = new Map(); // type -> Set of functions
+  #listeners = null; // { [type]: wrappers }, each list replaced (never changed) by on() and off()
   #early; // events raised inside connect(), delivered right after it
   #holding = false;
   #state = "connecting";
@@ -108,8 +108,8 @@ export class Connection {
   #attempt = 0;
   #queue = []; // { data, bytes } held for the wasm's queue, oldest first
   #queuedBytes = 0;
-  #sockets = new Map(); // socket id -> { ws, closeReq, stand }
-  #timers = new Map(); // timer id -> setTimeout id
+  #sock = null; // the one socket the machine holds: { sid, ws, closeReq, stand, closing, abort, pending }
+  #timers = null; // Map of timer id -> setTimeout id, while any runs
   #current = 0; // the socket id opened last
   #open = null; // the open socket's entry
   #stuck = null; // { k, message }: sends of this batch that did not happen
@@ -149,7 +149,7 @@ export class Connection {
   get epoch() { return this.#epoch; }
   /** `{ state, handle, attempt, epoch, queued, queuedBytes, sockets }`. */
   info() {
-    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: this.#queue.length, queuedBytes: this.#queuedBytes, sockets: this.#sockets.size };
+    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: this.#queue.length, queuedBytes: this.#queuedBytes, sockets: this.#sock === null ? 0 : 1 };
   }
 
   /** A fresh socket now: the current one is closed first (and its close confirmed), the queue is kept. Throws ConnectionClosedError once closed. */
@@ -233,12 +233,14 @@ export class Connection {
       throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${EVENT_TYPES.join(", ")}`);
     }
     if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
     // A wrapper, so the same function added twice is two listeners and off() removes one.
     const entry = (e) => listener.call(this, e);
-    set.add(entry);
-    return () => { set.delete(entry); };
+    const all = (this.#listeners ??= {});
+    all[type] = [...(all[type] ?? []), entry];
+    return () => {
+      const list = all[type];
+      if (list.includes(entry)) all[type] = list.filter((f) => f !== entry);
+    };
   }
 
   #emit(type, detail) {
@@ -249,12 +251,14 @@ export class Connection {
       }
       this.#flushEarly();
     }
-    const set = this.#listeners.get(type);
-    if (!set || set.size === 0) return;
-    const event = Object.assign(detail, { type, target: this });
-    for (const f of [...set]) {
-      if (!set.has(f)) continue; // removed by an earlier listener
-      try { f(event); } catch (err) { report(err); }
+    const all = this.#listeners;
+    const list = all?.[type];
+    if (list === undefined || list.length === 0) return;
+    detail.type = type;
+    detail.target = this;
+    for (const f of list) {
+      if (all[type] !== list && !all[type].includes(f)) continue; // removed by an earlier listener
+      try { f(detail); } catch (err) { report(err); }
     }
   }
 
@@ -272,14 +276,14 @@ export class Connection {
       case "open": return this.#openSocket(r[2], r[3], r[4], r[5]);
       case "send": return this.#sendHeld(r[2]);
       case "beat": {
-        const s = this.#sockets.get(r[2]);
+        const s = this.#socket(r[2]);
         if (s !== undefined && s.ws !== null && readyState(s.ws) === 1) {
           try { s.ws.send(this.#beat); } catch { /* a socket that cannot send: the deadline finds it silent */ }
         }
         return;
       }
       case "close": {
-        const s = this.#sockets.get(r[2]);
+        const s = this.#socket(r[2]);
         if (s === undefined) return;
         if (s === this.#open) this.#open = null;
         if (s.ws !== null) return this.#closeSocket(r[2], s, r[3], r[4]);
@@ -290,27 +294,24 @@ export class Connection {
       }
       case "timer": {
         const t = r[2];
-        this.#timers.set(t, setTimeout(() => {
-          this.#timers.delete(t);
+        this.#setTimer(t, r[3], () => {
           W().conn_timer(id, t, this.#beat === undefined ? 0 : now() - this.#lastIn);
           drain();
-        }, r[3]));
+        });
         return;
       }
       case "clear":
-        clearTimeout(this.#timers.get(r[2]));
-        this.#timers.delete(r[2]);
+        clearTimeout(this.#timers?.get(r[2]));
+        this.#timerDone(r[2]);
         return;
       case "release": return this.#release(r[2]);
       case "wake": {
         // The earlier socket of this profile closed: give the server a
         // moment to see that close before this connection's first socket.
-        const t = `wake`;
-        this.#timers.set(t, setTimeout(() => {
-          this.#timers.delete(t);
+        this.#setTimer("wake", GATE_SETTLE_MS, () => {
           W().conn_start(id);
           drain();
-        }, GATE_SETTLE_MS));
+        });
         return;
       }
       case "handle":
@@ -322,11 +323,30 @@ export class Connection {
         return;
       case "forget":
         conns.delete(id);
-        for (const t of this.#timers.values()) clearTimeout(t);
-        this.#timers.clear();
+        for (const t of this.#timers?.values() ?? []) clearTimeout(t);
+        this.#timers = null;
         network.update();
         return;
     }
+  }
+
+  /** The socket `sid`, if it is the one this connection holds. */
+  #socket(sid) {
+    const s = this.#sock;
+    return s !== null && s.sid === sid ? s : undefined;
+  }
+
+  /** Runs `f` after `ms`, as timer `t` (cleared by "clear" and "forget"). */
+  #setTimer(t, ms, f) {
+    (this.#timers ??= new Map()).set(t, setTimeout(() => {
+      this.#timerDone(t);
+      f();
+    }, ms));
+  }
+
+  #timerDone(t) {
+    const all = this.#timers;
+    if (all !== null && all.delete(t) && all.size === 0) this.#timers = null;
   }
 
   /** `["event", id, type, ...fields]`: the state it changes, then the event for the listeners. */
@@ -339,7 +359,7 @@ export class Connection {
     } else if (type === "open") {
       detail = { handle: this.#handle };
       this.#attempt = 0;
-      this.#open = this.#sockets.get(this.#current) ?? null;
+      this.#open = this.#socket(this.#current) ?? null;
     } else if (type === "reconnecting") {
       detail = { attempt: a, delayMs: b, reason: c };
       this.#attempt = a;
@@ -369,16 +389,16 @@ export class Connection {
   }
 
   #openSocket(sid, url, protocols, attempt) {
-    const s = { ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false };
-    this.#sockets.set(sid, s);
+    const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false };
+    this.#sock = s;
     this.#current = sid;
     if (typeof this.#url !== "function") return this.#construct(sid, s, url, protocols);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
     const fail = (why) => {
-      if (this.#sockets.get(sid) !== s) return;
-      this.#sockets.delete(sid);
+      if (this.#socket(sid) !== s) return;
+      this.#sock = null;
       W().conn_failed(id, sid, why);
       drain();
     };
@@ -392,7 +412,7 @@ export class Connection {
     s.pending = true;
     Promise.resolve(made).then((u) => {
       s.pending = false;
-      if (this.#sockets.get(sid) !== s || s.closeReq !== null) return; // closed while the url was made
+      if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while the url was made
       if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
       const bad = wellFormed(u) ? W().url_check(u) : "";
       try { ok(bad); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
@@ -408,7 +428,7 @@ export class Connection {
       ws = Reflect.construct(this.#ctor, [url, protocols]);
       if (ws === null || typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
     } catch (e) {
-      this.#sockets.delete(sid);
+      this.#sock = null;
       const id = this.#id;
       // Its message may quote the url, secrets and all: the wasm names it, redacted.
       const message = `the WebSocket constructor threw: ${messageOf(e).split(url).join("(the url)")}`;
@@ -417,7 +437,7 @@ export class Connection {
     }
     s.ws = ws;
     const id = this.#id;
-    const live = () => this.#sockets.get(sid) === s;
+    const live = () => this.#sock === s;
     try {
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
@@ -488,7 +508,7 @@ export class Connection {
     if (s.stand !== undefined) return;
     const id = this.#id;
     s.stand = setTimeout(() => {
-      if (this.#sockets.get(sid) !== s) return;
+      if (this.#socket(sid) !== s) return;
       if (s.ws !== null) closeNow(s.ws, 1000, "");
       W().conn_closed(id, sid, 1006, "", false);
       drain();
@@ -496,9 +516,9 @@ export class Connection {
   }
 
   #release(sid) {
-    const s = this.#sockets.get(sid);
+    const s = this.#socket(sid);
     if (s === undefined) return;
-    this.#sockets.delete(sid);
+    this.#sock = null;
     if (s === this.#open) this.#open = null;
     clearTimeout(s.stand);
     clearTimeout(s.abort);
@@ -513,7 +533,7 @@ export class Connection {
   }
 
   #sendHeld(sid) {
-    const s = this.#sockets.get(sid);
+    const s = this.#socket(sid);
     const item = this.#queue[this.#stuck?.k ?? 0];
     if (item === undefined) return;
     if (this.#stuck !== null) {
