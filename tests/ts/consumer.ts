@@ -286,7 +286,8 @@ export function connections(): void {
   });
   const epoch: number = conn.epoch;
   check(Number.isSafeInteger(epoch) && conn.info().epoch === epoch, "epoch");
-  conn.reconnect();
+  const reconnect: () => void = conn.reconnect.bind(conn); // typed; not called here (it would add events)
+  void reconnect;
   // url as a function, the heartbeat and minUptimeMs type-check (and run: queued, never opened by the fake).
   const fnConn = connect({
     profile: "fn",
@@ -296,8 +297,11 @@ export function connections(): void {
     reconnect: { minUptimeMs: 2_000 },
   });
   fnConn.close();
-  // @ts-expect-error a url function must give a string
-  connect({ profile: "bad", url: () => 42, WebSocket: Ctor });
+  // (never called: types only)
+  const badUrl = () =>
+    // @ts-expect-error a url function must give a string
+    connect({ profile: "bad", url: () => 42, WebSocket: Ctor });
+  void badUrl;
   conn.on("statechange", (e) => events.push(e));
   conn.on("open", (e) => void e.handle);
   conn.on("error", (e) => void e.message.length);
