@@ -131,8 +131,10 @@ impl ReconnectPolicy {
         let share = if self.jitter >= 0.0 { self.jitter.min(1.0) } else { 0.0 };
         let (lo, hi) = if base >= max { ((max * (1.0 - share)).max(min), max) } else { (base, (base * (1.0 + share)).min(max)) };
         // (Not `f64::clamp`: its panic message would bring float formatting in.)
+        // Whole ms: from ceil(min) to floor(max) (to ceil(min) when they cross).
         let floor = ceil(min);
-        let delay = ceil(lo + (hi - lo) * r).min(max).max(floor);
+        let cap = (max as u64 as f64).max(floor);
+        let delay = ceil(lo + (hi - lo) * r).min(cap).max(floor);
         if delay.is_finite() && delay >= 0.0 {
             delay.min(MAX_TIMER_DELAY_MS)
         } else {

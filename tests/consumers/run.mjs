@@ -205,6 +205,7 @@ async function wranglerFetch(proj, bindings) {
 
 consumer("wrangler", async (name) => {
   const proj = await ws.project(name, "worker");
+  fs.mkdirSync(path.join(proj, "src"), { recursive: true }); // (git keeps no empty folder)
   fs.writeFileSync(path.join(proj, "src/index.js"), readmeWorker());
   const { status, text, files } = await wranglerFetch(proj, { CHAT_URL: wsUrl(name) });
   assert.ok(files.some((f) => f.endsWith(".wasm")), `wrangler bundled the wasm: ${files}`);
