@@ -30,6 +30,8 @@ const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
 const conns = new Map(); // id -> Connection, while the wasm knows it
+/** Modules that host their own connections (profile-registry/weblocks): module object -> connect(name, profile, options, onDuplicate). */
+export const hosts = new WeakMap();
 let lastId = 0;
 
 apply.conn = (r) => conns.get(r[1])?.[RECORD](r);
@@ -669,6 +671,8 @@ export function connect(config) {
     throw configError("no WebSocket constructor: this runtime has no global WebSocket; pass one as { WebSocket } (in Node: import { WebSocket } from \"ws\")");
   }
   const fns = moduleOf(t);
+  const host = fns === null ? undefined : hosts.get(fns.obj);
+  if (host !== undefined) return host(t.name, p, o, dup);
   const id = ++lastId;
   const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name, o.url, beat);
   conns.set(id, conn); // known before it is registered: its register event may read it

@@ -5,6 +5,7 @@
 //   import { startServer } from "./server.mjs";
 //   const srv = await startServer({ staticDir });  // port 0 = free port
 //   startServer({ fence: { retainMs: 100 } })      // options of the fence (createFence)
+//   startServer({ onMessage(profile, text) {} })   // hears every text message the server reads
 //   srv.url      -> "ws://127.0.0.1:PORT"     (connect to `${url}/?profile=alice`)
 //   srv.httpUrl  -> "http://127.0.0.1:PORT"   (control: `${httpUrl}/control/stats`)
 //   srv.stats()  -> same object as GET /control/stats
@@ -88,7 +89,7 @@ const CORS = {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions } = {}) {
+export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions, onMessage } = {}) {
   const root = staticDir ? path.resolve(staticDir) : null;
   const fence = createFence(fenceOptions);
 
@@ -195,6 +196,7 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fen
       counter(profile).messages += 1;
       if (!isBinary) {
         const text = data.toString("utf8");
+        onMessage?.(profile, text);
         const m = /^__close:(\d+)$/.exec(text);
         if (m) {
           const code = Number(m[1]);

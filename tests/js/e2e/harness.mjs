@@ -203,11 +203,12 @@ export function bounded(p, ms, what) {
  * (serving the repository root), a fresh browser from `start` (launch or
  * launchFirefox) and a context on the server's origin, inside
  * withDiagnostics; closes all three, each within a bound, whatever happens.
+ * `serverOptions` go to startServer (e.g. `onMessage`).
  */
-export async function inBrowser(start, name, body) {
+export async function inBrowser(start, name, body, serverOptions) {
   let server, browser, context;
   try {
-    server = await startServer({ staticDir: ROOT });
+    server = await startServer({ ...serverOptions, staticDir: ROOT });
     browser = await start();
     context = await newContext(browser, server.httpUrl);
     await withDiagnostics(context, () => body({ server, browser, context }));
