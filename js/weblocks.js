@@ -20,6 +20,13 @@ export const WEBLOCKS = "WebLocks";
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange", "role", "resent"];
 const RELAYED = ["open", "error", "reconnecting"];
 const settings = { announceMs: 5_000, silenceMs: 90_000, maxQueued: 1024 };
+/**
+ * How long an owner waits after handing a follower's send to its open socket
+ * before acknowledging it: a tab that navigates or crashes right after
+ * `ws.send` may drop what the socket had not written yet (seen in Firefox),
+ * and an unacknowledged send is re-sent to the next owner.
+ */
+const ACK_DELAY_MS = 100;
 const tabs = new Map(); // `${name}\n${profile json}` -> this realm's SharedConnection
 const CREATE = Symbol("create");
 
@@ -106,6 +113,8 @@ export class SharedConnection {
   #n = 0;
   #relay = []; // the owner's: { from, id, data } of followers, waiting for an open socket
   #seen = new Map(); // the owner's: follower id -> the last send id it put out
+  #acks = new Map(); // the owner's: follower id -> the last send id put out but not yet acknowledged
+  #ackTimer = undefined;
   #timer = undefined;
   #waiters = []; // takeOver() resolvers
   #listeners = new Map();
@@ -280,6 +289,7 @@ export class SharedConnection {
     for (const off of this.#offs) off();
     this.#offs = [];
     try { this.#inner?.close(code, reason); } catch (e) { report(e); }
+    this.#flushAcks(); // a clean close writes what the socket holds before its close frame
     this.#inner = null;
     this.#relay = []; // unacknowledged: their senders send them again to the next owner
     this.#seen.clear();
@@ -330,7 +340,8 @@ export class SharedConnection {
           inner.send(r.data);
           this.#relay.shift();
           this.#seen.set(r.from, r.id);
-          this.#post({ t: "ack", to: r.from, id: r.id });
+          this.#acks.set(r.from, r.id);
+          this.#ackTimer ??= setTimeout(() => this.#flushAcks(), ACK_DELAY_MS);
         }
       } catch (e) {
         this.#emit("error", { message: `could not send: ${e.message}` });
@@ -347,6 +358,13 @@ export class SharedConnection {
       this.#post({ t: "send", to: owner, id: m.id, data: m.data });
     }
     if (resent.length) this.#emit("resent", { ids: resent });
+  }
+
+  #flushAcks() {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    for (const [to, id] of this.#acks) this.#post({ t: "ack", to, id });
+    this.#acks.clear();
   }
 
   #hear(m) {

@@ -5,8 +5,8 @@
 // pushes reach every tab once and in order, followers' sends arrive in order,
 // failover when the owner tab is closed, navigates away or (Chromium) its
 // renderer crashes -- timed from the death to the new owner's socket open at
-// the server, p50/p90/max printed --, takeOver(), a frozen owner replaced
-// with `steal`, epochs strictly increasing, and no send lost without a word
+// the server, p50/p90/max printed --, takeOver() (a steal: the deposed owner
+// closes its socket), epochs strictly increasing, and no send lost without a word
 // (the server's own record of what it read). In Node: the typed error.
 //   cd tests/js && node --test weblocks.test.mjs   (build first: bash scripts/build.sh)
 // WEBLOCKS_ROUNDS sets the failover rounds per browser (default 30).
@@ -90,7 +90,7 @@ function scenarios(name, start, tag, kinds) {
       trace("failover");
       // Failover: the owner of one profile dies (with whatever else it owns); a follower keeps sending meanwhile.
       const times = Object.fromEntries(kinds.map((k) => [k, []]));
-      let sent = 0, resent = 0, duplicates = 0;
+      let sent = 0, resent = 0, duplicates = 0; // resent: this round's sends reported in a `resent` event
       for (let round = 0; round < ROUNDS; round++) {
         const kind = kinds[round % kinds.length];
         const p = profiles[round % profiles.length];
@@ -119,7 +119,7 @@ function scenarios(name, start, tag, kinds) {
         pages.splice(pages.indexOf(victim), 1);
         if (kind !== "close") await bounded(victim.close(), 5_000, "closing the dead tab").catch(() => {});
         trace("burst");
-        await burst;
+        const ids = await burst;
         pages.push(await openTab(context, server, profiles));
         trace("reopened");
         owners = await settled(server, pages, profiles, `round ${round}: one owner per profile again`);
@@ -138,11 +138,14 @@ function scenarios(name, start, tag, kinds) {
         const missing = Array.from({ length: BURST }, (_, k) => `${tagged}:${k}`).filter((s) => !got.includes(s));
         const log = await sender.evaluate((q) => window.wl.log(q), p);
         assert.deepEqual(missing, [], `round ${round} (${kind}): every send reached the server`);
+        // A send the server read twice went to an owner that died before acknowledging it: each was reported in a `resent` event.
+        const twice = [...new Set(got.filter((x, j) => got.indexOf(x) !== j))];
+        const unreported = twice.filter((x) => !log.resent.includes(ids[Number(x.split(":")[1])]));
+        assert.deepEqual(unreported, [], `round ${round}: every duplicate was reported resent`);
         const dup = got.length - new Set(got).size;
-        assert.ok(dup <= log.resent.length, `round ${round}: ${dup} duplicate(s), ${log.resent.length} reported resent`);
+        resent += ids.filter((id) => log.resent.includes(id)).length;
         sent += BURST;
         duplicates += dup;
-        resent = log.resent.length;
         assert.equal(server.stats().maxFencedPerProfile, 1, `round ${round}: the fence never admitted two sockets of a profile`);
       }
 
@@ -160,7 +163,7 @@ function scenarios(name, start, tag, kinds) {
       const stats = server.stats();
       const line = (k) => (times[k].length ? `${k}: n=${times[k].length} p50 ${pct(times[k], 0.5).toFixed(1)} ms, p90 ${pct(times[k], 0.9).toFixed(1)} ms, max ${Math.max(...times[k]).toFixed(1)} ms` : `${k}: none`);
       console.log(`${name}: failover, owner death -> new owner's socket open at the server: ${kinds.map(line).join("; ")}`);
-      console.log(`${name}: fenced max per profile ${stats.maxFencedPerProfile}, raw max ${stats.maxConcurrentPerProfile} (a dead tab's socket not yet closed at the server), superseded ${stats.superseded}, refused ${stats.refused}; sends across handovers ${sent}, lost 0, duplicates ${duplicates} (reported resent in the last round: ${resent})`);
+      console.log(`${name}: fenced max per profile ${stats.maxFencedPerProfile}, raw max ${stats.maxConcurrentPerProfile} (a dead tab's socket not yet closed at the server), superseded ${stats.superseded}, refused ${stats.refused}; sends across handovers ${sent}, lost 0, read twice ${duplicates}, reported resent ${resent}`);
       assert.equal(stats.maxFencedPerProfile, 1);
       const all = kinds.flatMap((k) => times[k]);
       assert.ok(pct(all, 0.9) <= 1_000 && Math.max(...all) <= 2_000, `failover p90 ${pct(all, 0.9)} ms, max ${Math.max(...all)} ms`);
@@ -172,25 +175,6 @@ function scenarios(name, start, tag, kinds) {
 checkBuilt();
 scenarios("Chromium", launch, "chromium", ["close", "navigate", "crash"]);
 scenarios("Firefox ESR", launchFirefox, "firefox", ["close", "navigate"]);
-
-test("Chromium: a frozen owner is replaced with steal after silenceMs; the deposed owner closes its socket", { timeout: 60_000 }, () =>
-  inBrowser(launch, "Chromium", async ({ server, context }) => {
-    const p = "frozen-wl";
-    const a = await openTab(context, server, [p], "?silenceMs=800");
-    await waitFor(a, "the first tab to own", (q) => window.wl.role(q) === "owner", p);
-    const b = await openTab(context, server, [p], "?silenceMs=800");
-    const cdp = await context.newCDPSession(a);
-    await cdp.send("Page.setWebLifecycleState", { state: "frozen" });
-    const t0 = Date.now();
-    await waitFor(b, "the follower to steal", (q) => window.wl.role(q) === "owner", p, { timeout: 10_000 });
-    const took = Date.now() - t0;
-    await cdp.send("Page.setWebLifecycleState", { state: "active" });
-    await waitFor(a, "the deposed owner to follow", (q) => window.wl.role(q) === "follower", p);
-    await until("one socket at the server", () => server.stats().profiles[p].current === 1 && server.stats().profiles[p].fenced.current === 1);
-    console.log(`Chromium: a frozen owner replaced after ${took} ms (silenceMs 800); fenced max ${server.stats().profiles[p].fenced.max}`);
-    assert.equal(server.stats().profiles[p].fenced.max, 1);
-    assert.ok(await b.evaluate((q) => window.wl.epoch(q), p) > 0);
-  }));
 
 test("Node: connect with the WebLocks module throws UnsupportedRuntimeError naming what is missing", async () => {
   const pr = await import("../../pkg/node.js");
