@@ -87,6 +87,38 @@ function prop(o, k) {
 }
 
 /**
+ * Adds `listener` for `type` (one of `types`) to `all` (`{ [type]: wrappers }`,
+ * each list replaced, never changed, so an emit walks it without a copy),
+ * called with `self` as `this`; returns the function that removes it.
+ *
+ * @example
+ * const off = listen(all, ["open"], "open", (e) => console.log(e), conn); off();
+ */
+export function listen(all, types, type, listener, self) {
+  if (!types.includes(type)) throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${types.join(", ")}`);
+  if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
+  // A wrapper, so the same function added twice is two listeners and off() removes one.
+  const entry = (e) => listener.call(self, e);
+  all[type] = [...(all[type] ?? []), entry];
+  return () => {
+    const list = all[type];
+    if (list.includes(entry)) all[type] = list.filter((f) => f !== entry);
+  };
+}
+
+/** Calls the listeners of `type` in `all` (or none: null) with `detail` as the event, its `type` and `target` set; a throw is reported, the rest still run. */
+export function emitTo(all, type, detail, self) {
+  const list = all?.[type];
+  if (list === undefined || list.length === 0) return;
+  detail.type = type;
+  detail.target = self;
+  for (const f of list) {
+    if (all[type] !== list && !all[type].includes(f)) continue; // removed by an earlier listener
+    try { f(detail); } catch (err) { report(err); }
+  }
+}
+
+/**
  * One WebSocket per profile, reconnecting with backoff; made by `connect`.
  * The same object is returned by `whereis` for its whole life, across
  * reconnects; each new socket gets a new `handle`.
@@ -230,20 +262,7 @@ export class Connection {
   }
 
   /** Adds a listener; returns the function that removes it. */
-  on(type, listener) {
-    if (!EVENT_TYPES.includes(type)) {
-      throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${EVENT_TYPES.join(", ")}`);
-    }
-    if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
-    // A wrapper, so the same function added twice is two listeners and off() removes one.
-    const entry = (e) => listener.call(this, e);
-    const all = (this.#listeners ??= {});
-    all[type] = [...(all[type] ?? []), entry];
-    return () => {
-      const list = all[type];
-      if (list.includes(entry)) all[type] = list.filter((f) => f !== entry);
-    };
-  }
+  on(type, listener) { return listen((this.#listeners ??= {}), EVENT_TYPES, type, listener, this); }
 
   #emit(type, detail) {
     if (this.#early !== undefined) {
@@ -253,15 +272,7 @@ export class Connection {
       }
       this.#flushEarly();
     }
-    const all = this.#listeners;
-    const list = all?.[type];
-    if (list === undefined || list.length === 0) return;
-    detail.type = type;
-    detail.target = this;
-    for (const f of list) {
-      if (all[type] !== list && !all[type].includes(f)) continue; // removed by an earlier listener
-      try { f(detail); } catch (err) { report(err); }
-    }
+    emitTo(this.#listeners, type, detail, this);
   }
 
   static #later([conn, type, detail]) { conn.#emit(type, detail); }

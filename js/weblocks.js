@@ -10,7 +10,7 @@
 // every upstream message is rebroadcast to every tab. Ownership moves only
 // through the lock (a released lock, or `steal`), never by a guess.
 import { W, ok } from "./boundary.js";
-import { connect, hosts } from "./connection.js";
+import { connect, emitTo, hosts, listen } from "./connection.js";
 import { describe } from "./read.js";
 import { typed, report, configError, UnsupportedRuntimeError } from "./errors.js";
 import { plugBuiltIn, start } from "./registry.js";
@@ -117,7 +117,7 @@ export class SharedConnection {
   #ackTimer = undefined;
   #timer = undefined;
   #waiters = []; // takeOver() resolvers
-  #listeners = new Map();
+  #listeners = {}; // { [type]: wrappers } (see listen)
   #page = null; // [pagehide, pageshow] listeners
   #closed = false;
 
@@ -187,25 +187,9 @@ export class SharedConnection {
   }
 
   /** Adds a listener; returns the function that removes it. */
-  on(type, listener) {
-    if (!EVENT_TYPES.includes(type)) throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${EVENT_TYPES.join(", ")}`);
-    if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
-    let set = this.#listeners.get(type);
-    if (!set) this.#listeners.set(type, (set = new Set()));
-    const entry = (e) => listener.call(this, e);
-    set.add(entry);
-    return () => { set.delete(entry); };
-  }
+  on(type, listener) { return listen(this.#listeners, EVENT_TYPES, type, listener, this); }
 
-  #emit(type, detail) {
-    const set = this.#listeners.get(type);
-    if (!set) return;
-    const event = Object.assign(detail, { type, target: this });
-    for (const f of [...set]) {
-      if (!set.has(f)) continue;
-      try { f(event); } catch (err) { report(err); }
-    }
-  }
+  #emit(type, detail) { emitTo(this.#listeners, type, detail, this); }
 
   /** @internal Joins the origin: the channel, a lock request, the announce timer, bfcache listeners. */
   [CREATE]() {
