@@ -378,7 +378,9 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fen
     });
     function stream(f, st) {
       const type = MIME[path.extname(f).toLowerCase()] ?? "application/octet-stream";
-      res.writeHead(200, { ...CORS, "Content-Type": type, "Content-Length": st.size, "Cache-Control": "no-store" });
+      // `?bfcache` pages are served revalidated, not no-store, so a browser may keep them in its back/forward cache.
+      const cache = /[?&]bfcache\b/.test(req.url) ? "no-cache" : "no-store";
+      res.writeHead(200, { ...CORS, "Content-Type": type, "Content-Length": st.size, "Cache-Control": cache });
       if (req.method === "HEAD") return res.end();
       fs.createReadStream(f).on("error", () => res.destroy()).pipe(res);
     }

@@ -6,7 +6,8 @@
 // failover when the owner tab is closed, navigates away or (Chromium) its
 // renderer crashes -- timed from the death to the new owner's socket open at
 // the server, p50/p90/max printed --, takeOver() (a steal: the deposed owner
-// closes its socket), epochs strictly increasing, and no send lost without a word
+// closes its socket), a wedged owner replaced after silenceMs, an owner
+// entering bfcache (Chromium), epochs strictly increasing, and no send lost without a word
 // (the server's own record of what it read). In Node: the typed error.
 //   cd tests/js && node --test weblocks.test.mjs   (build first: bash scripts/build.sh)
 // WEBLOCKS_ROUNDS sets the failover rounds per browser (default 30).
@@ -175,6 +176,53 @@ function scenarios(name, start, tag, kinds) {
 checkBuilt();
 scenarios("Chromium", launch, "chromium", ["close", "navigate", "crash"]);
 scenarios("Firefox ESR", launchFirefox, "firefox", ["close", "navigate"]);
+
+/** Two tabs of profile `p` (the first the owner); `query` for the fixture. */
+async function pair(context, server, p, query) {
+  const a = await openTab(context, server, [p], query);
+  await waitFor(a, "the first tab to own", (q) => window.wl.role(q) === "owner", p);
+  const b = await openTab(context, server, [p], query);
+  await waitFor(b, "the second tab to follow", (q) => window.wl.state(q) === "open", p);
+  return [a, b];
+}
+
+for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
+  test(`${name}: a wedged owner (its main thread busy for 4 s) is replaced with steal after silenceMs; once free it follows`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "wedged-wl";
+      const [a, b] = await pair(context, server, p, "?silenceMs=800");
+      const t0 = Date.now();
+      const busy = a.evaluate(() => { const end = Date.now() + 4_000; while (Date.now() < end); });
+      await waitFor(b, "the follower to steal", (q) => window.wl.role(q) === "owner", p, { timeout: 10_000 });
+      const took = Date.now() - t0;
+      await busy;
+      await waitFor(a, "the deposed owner to follow", (q) => window.wl.role(q) === "follower", p, { timeout: 5_000 });
+      await until("one socket at the server", () => server.stats().profiles[p].current === 1);
+      const c = server.stats().profiles[p];
+      console.log(`${name}: a wedged owner replaced after ${took} ms (silenceMs 800); fenced max ${c.fenced.max}, raw max ${c.max}`);
+      assert.ok(took < 4_000, "replaced while the owner was still wedged");
+      assert.equal(c.fenced.max, 1, "the fence admitted one socket at a time");
+      assert.ok(await b.evaluate((q) => window.wl.epoch(q), p) > await a.evaluate((q) => window.wl.log(q).roles[0].epoch, p), "the thief's epoch is greater");
+    }));
+}
+
+test("Chromium: an owner entering bfcache releases the lock at once and rejoins as a follower when restored", { timeout: 60_000 }, () =>
+  inBrowser(() => launch({ ignoreDefaultArgs: ["--disable-back-forward-cache"] }), "Chromium", async ({ server, context }) => {
+    const p = "bfcache-wl";
+    const [a, b] = await pair(context, server, p, "?bfcache");
+    const t0 = Date.now();
+    await a.goto(`${server.httpUrl}/tests/js/fixtures/network.html?bfcache`, { waitUntil: "load" });
+    await waitFor(b, "the follower to own", (q) => window.wl.role(q) === "owner", p, { timeout: 5_000 });
+    const took = Date.now() - t0;
+    await a.goBack({ waitUntil: "commit" });
+    await waitFor(a, "the page restored from bfcache", () => window.shows?.at(-1) === true);
+    await waitFor(a, "the restored page to follow the new owner", (q) => window.wl.role(q) === "follower" && window.wl.state(q) === "open", p);
+    assert.equal(await b.evaluate((q) => window.wl.role(q), p), "owner");
+    const c = server.stats().profiles[p];
+    console.log(`Chromium: bfcache: the follower owned ${took} ms after the owner navigated away; fenced max ${c.fenced.max}, raw max ${c.max}`);
+    assert.equal(c.fenced.max, 1);
+    assert.equal(c.current, 1, "one socket at the server");
+  }));
 
 test("Node: connect with the WebLocks module throws UnsupportedRuntimeError naming what is missing", async () => {
   const pr = await import("../../pkg/node.js");

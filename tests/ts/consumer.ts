@@ -409,7 +409,8 @@ export function rejected(): void {
 // The WebLocks module: connect gives a SharedConnection (role, takeOver, send ids).
 import { configureWebLocks, WEBLOCKS } from "profile-registry/weblocks";
 import type { SharedConnection } from "profile-registry";
-{
+/** Type-checked, never called (it would need a browser). */
+export function webLocksTypes(): void {
   const s: "WebLocks" = WEBLOCKS;
   configureWebLocks({ silenceMs: 120_000 });
   const shared = connect({ profile: "alice", url: ({ epoch }) => `wss://x.example/?epoch=${epoch}`, registry: { module: s } });

@@ -28,10 +28,11 @@ export function checkBuilt() {
   if (missing.length) throw new Error(`missing ${missing.join(", ")}; build the package first: bash scripts/build.sh`);
 }
 
-/** Headless Chromium (Debian's, or $CHROMIUM), with a fresh temporary profile. */
-export async function launch() {
+/** Headless Chromium (Debian's, or $CHROMIUM), with a fresh temporary profile; `extra` adds launch options (e.g. `ignoreDefaultArgs`). */
+export async function launch(extra) {
   checkInstalled("Chromium", CHROMIUM, "chromium");
   return chromium.launch({
+    ...extra,
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--no-first-run", "--disable-quic"],
