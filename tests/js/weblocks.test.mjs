@@ -206,6 +206,38 @@ for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox
     }));
 }
 
+for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
+  test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker follows`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "worker-wl";
+      const a = await openTab(context, server, []);
+      await a.evaluate((q) => window.wl.worker(q), p);
+      await waitFor(a, "the worker to own", (q) => window.wl.workerRole(q) === "owner", p, { timeout: 10_000 });
+      await a.evaluate((q) => window.wl.connect(q), p);
+      const b = await openTab(context, server, [p]);
+      for (const pg of [a, b]) await waitFor(pg, "a tab to follow the worker", (q) => window.wl.role(q) === "follower" && window.wl.state(q) === "open", p);
+      await fetch(`${server.httpUrl}/control/send?profile=${p}&data=to-all`);
+      await waitFor(a, "the push in the worker", (q) => window.wl.workerMessages(q).includes("to-all"), p);
+      for (const pg of [a, b]) await waitFor(pg, "the push in a tab", (q) => window.wl.log(q).messages.includes("to-all"), p);
+      await b.evaluate((q) => window.wl.send(q, "from-b"), p);
+      await waitFor(a, "a follower's send echoed to the worker", (q) => window.wl.workerMessages(q).includes("from-b"), p);
+      const before = server.stats().profiles[p].total;
+      const t0 = performance.now();
+      await a.evaluate((q) => window.wl.terminate(q), p);
+      await until("a tab's socket at the server", () => server.stats().profiles[p].total > before, { every: 2 });
+      const took = performance.now() - t0;
+      await settled(server, [a, b], [p], "one tab owns after the worker ends");
+      await a.evaluate((q) => window.wl.worker(q), p);
+      await waitFor(a, "a new worker to follow", (q) => window.wl.workerRole(q) === "follower", p, { timeout: 10_000 });
+      await a.evaluate((q) => window.wl.workerSend(q, "from-worker"), p);
+      for (const pg of [a, b]) await waitFor(pg, "the worker's send echoed to the tabs", (q) => window.wl.log(q).messages.includes("from-worker"), p);
+      const c = server.stats().profiles[p];
+      console.log(`${name}: a worker owner terminated -> a tab's socket open at the server in ${took.toFixed(1)} ms; fenced max ${c.fenced.max}, raw max ${c.max}`);
+      assert.equal(c.fenced.max, 1);
+      assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
+    }));
+}
+
 test("Chromium: an owner entering bfcache releases the lock at once and rejoins as a follower when restored", { timeout: 60_000 }, () =>
   inBrowser(() => launch({ ignoreDefaultArgs: ["--disable-back-forward-cache"] }), "Chromium", async ({ server, context }) => {
     const p = "bfcache-wl";
