@@ -67,6 +67,14 @@ function scenarios(name, start, tag, kinds) {
       }
 
       trace("pushes");
+      // A second connect of a profile in one tab: onDuplicate as for any module.
+      const dup = await pages[0].evaluate((q) => {
+        const first = window.wl.conn(q);
+        let error;
+        try { window.wl.connect(q); } catch (e) { error = e.name + (e.existing === first ? " with .existing" : ""); }
+        return [error, window.wl.connectExisting(q) === first];
+      }, profiles[0]);
+      assert.deepEqual(dup, ["AlreadyRegisteredError with .existing", true]);
       // A server push reaches every tab once, in order.
       const p0 = profiles[0];
       const base = await Promise.all(pages.map((pg) => pg.evaluate((q) => window.wl.log(q).messages.length, p0)));
