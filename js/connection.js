@@ -30,6 +30,8 @@ const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
 const conns = new Map(); // id -> Connection, while the wasm knows it
+/** Modules that host their own connections (profile-registry/weblocks): module object -> connect(name, profile, options, onDuplicate). */
+export const hosts = new WeakMap();
 let lastId = 0;
 
 apply.conn = (r) => conns.get(r[1])?.[RECORD](r);
@@ -82,6 +84,38 @@ function readyState(ws) {
 
 function prop(o, k) {
   try { return o[k]; } catch { return undefined; }
+}
+
+/**
+ * Adds `listener` for `type` (one of `types`) to `all` (`{ [type]: wrappers }`,
+ * each list replaced, never changed, so an emit walks it without a copy),
+ * called with `self` as `this`; returns the function that removes it.
+ *
+ * @example
+ * const off = listen(all, ["open"], "open", (e) => console.log(e), conn); off();
+ */
+export function listen(all, types, type, listener, self) {
+  if (!types.includes(type)) throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${types.join(", ")}`);
+  if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
+  // A wrapper, so the same function added twice is two listeners and off() removes one.
+  const entry = (e) => listener.call(self, e);
+  all[type] = [...(all[type] ?? []), entry];
+  return () => {
+    const list = all[type];
+    if (list.includes(entry)) all[type] = list.filter((f) => f !== entry);
+  };
+}
+
+/** Calls the listeners of `type` in `all` (or none: null) with `detail` as the event, its `type` and `target` set; a throw is reported, the rest still run. */
+export function emitTo(all, type, detail, self) {
+  const list = all?.[type];
+  if (list === undefined || list.length === 0) return;
+  detail.type = type;
+  detail.target = self;
+  for (const f of list) {
+    if (all[type] !== list && !all[type].includes(f)) continue; // removed by an earlier listener
+    try { f(detail); } catch (err) { report(err); }
+  }
 }
 
 /**
@@ -228,20 +262,7 @@ export class Connection {
   }
 
   /** Adds a listener; returns the function that removes it. */
-  on(type, listener) {
-    if (!EVENT_TYPES.includes(type)) {
-      throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${EVENT_TYPES.join(", ")}`);
-    }
-    if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
-    // A wrapper, so the same function added twice is two listeners and off() removes one.
-    const entry = (e) => listener.call(this, e);
-    const all = (this.#listeners ??= {});
-    all[type] = [...(all[type] ?? []), entry];
-    return () => {
-      const list = all[type];
-      if (list.includes(entry)) all[type] = list.filter((f) => f !== entry);
-    };
-  }
+  on(type, listener) { return listen((this.#listeners ??= {}), EVENT_TYPES, type, listener, this); }
 
   #emit(type, detail) {
     if (this.#early !== undefined) {
@@ -251,15 +272,7 @@ export class Connection {
       }
       this.#flushEarly();
     }
-    const all = this.#listeners;
-    const list = all?.[type];
-    if (list === undefined || list.length === 0) return;
-    detail.type = type;
-    detail.target = this;
-    for (const f of list) {
-      if (all[type] !== list && !all[type].includes(f)) continue; // removed by an earlier listener
-      try { f(detail); } catch (err) { report(err); }
-    }
+    emitTo(this.#listeners, type, detail, this);
   }
 
   static #later([conn, type, detail]) { conn.#emit(type, detail); }
@@ -669,6 +682,8 @@ export function connect(config) {
     throw configError("no WebSocket constructor: this runtime has no global WebSocket; pass one as { WebSocket } (in Node: import { WebSocket } from \"ws\")");
   }
   const fns = moduleOf(t);
+  const host = fns === null ? undefined : hosts.get(fns.obj);
+  if (host !== undefined) return host(t.name, p, o, dup);
   const id = ++lastId;
   const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name, o.url, beat);
   conns.set(id, conn); // known before it is registered: its register event may read it

@@ -21,6 +21,7 @@ export const QueueFullError = errorClass("QueueFullError");
 export const ConnectionClosedError = errorClass("ConnectionClosedError");
 export const InvalidDataError = errorClass("InvalidDataError");
 export const NotInitializedError = errorClass("NotInitializedError");
+export const UnsupportedRuntimeError = errorClass("UnsupportedRuntimeError");
 
 /** An `Error` named `name` with `props` set on it. */
 export function typed(name, message, props) {

@@ -565,6 +565,17 @@ export class NotInitializedError extends Error {
   static [Symbol.hasInstance](value: unknown): value is NotInitializedError;
 }
 
+/**
+ * Thrown by `connect` with `registry: { module: "WebLocks" }` where the
+ * runtime lacks `navigator.locks` or `BroadcastChannel` (Node, workerd);
+ * the message names what is missing. There is no timer-based fallback.
+ */
+export class UnsupportedRuntimeError extends Error {
+  constructor(message?: string);
+  name: "UnsupportedRuntimeError";
+  static [Symbol.hasInstance](value: unknown): value is UnsupportedRuntimeError;
+}
+
 // ===========================================================================
 // CONNECTION API: `connect`, `Connection` (and their option and event types).
 // The runtime is `connect` / `Connection` at the end of js/index.js, and
@@ -993,4 +1004,64 @@ export class Connection<P extends Profile = Profile> {
  *   closed, even with `"replace"`); {@link RegistryNotStartedError},
  *   {@link UnknownModuleError}, {@link RegistryModuleError} as for {@link register}.
  */
+export function connect<const P extends Profile>(config: Omit<ConnectConfig<P>, "registry" | "onDuplicate"> & { registry: WebLocksRef; onDuplicate?: OnDuplicate }): SharedConnection<P>;
 export function connect<const P extends Profile>(config: ConnectConfig<P>): Connection<P>;
+
+/** The name of the registry module of `profile-registry/weblocks`: one owner per profile across the origin. */
+export type WebLocksModule = "WebLocks";
+
+/** `registry: { module: "WebLocks", name? }` (the name defaults to {@link DEFAULT_NAME}); import `profile-registry/weblocks` once first. */
+export interface WebLocksRef {
+  module: WebLocksModule;
+  name?: string;
+}
+
+/** `"owner"` (this tab holds the upstream socket) or `"follower"` (it goes through the owner). */
+export type SharedRole = "owner" | "follower";
+
+/** The events of a {@link SharedConnection}: a Connection's, plus `role` and `resent`. */
+export interface SharedConnectionEventMap<P extends Profile = Profile> {
+  open: { readonly type: "open"; readonly target: SharedConnection<P>; readonly handle: Handle | undefined };
+  message: { readonly type: "message"; readonly target: SharedConnection<P>; readonly data: string | ArrayBuffer };
+  close: { readonly type: "close"; readonly target: SharedConnection<P>; readonly code: number; readonly reason: string; readonly wasClean: boolean; readonly willReconnect: boolean; readonly rejected: number; readonly final?: true };
+  error: { readonly type: "error"; readonly target: SharedConnection<P>; readonly message: string };
+  reconnecting: { readonly type: "reconnecting"; readonly target: SharedConnection<P>; readonly attempt: number; readonly delayMs: number | null; readonly reason: ReconnectReason };
+  statechange: { readonly type: "statechange"; readonly target: SharedConnection<P>; readonly from: ConnectionState; readonly to: ConnectionState };
+  /** This tab became the owner or a follower; `epoch` is the owner's fencing epoch. */
+  role: { readonly type: "role"; readonly target: SharedConnection<P>; readonly role: SharedRole; readonly epoch: number };
+  /** Sends (by the ids `send` returned) forwarded to an owner that ended before acknowledging them, sent again to the next: at least once. */
+  resent: { readonly type: "resent"; readonly target: SharedConnection<P>; readonly ids: number[] };
+}
+
+/**
+ * A profile's connection in a "WebLocks" registry, as one tab or worker
+ * sees it: exactly one per (name, profile) across the origin is the owner
+ * and holds the upstream socket; the others send and receive through it.
+ *
+ * @example
+ * ```ts
+ * import "profile-registry/weblocks";
+ * const conn = connect({ profile: "alice", url: ({ epoch }) => `wss://chat.example.com/?epoch=${epoch}`, registry: { module: "WebLocks" } });
+ * conn.on("role", (e) => console.log(e.role, e.epoch));
+ * const id = conn.send("hi"); // on the owner's socket, in this tab's order
+ * await conn.takeOver(); // "use here"
+ * ```
+ */
+export interface SharedConnection<P extends Profile = Profile> {
+  readonly profile: P;
+  /** Always `undefined`: handles belong to the owner's own Connection. */
+  readonly handle: undefined;
+  readonly role: SharedRole;
+  /** The upstream socket's state as this tab sees it (a follower whose owner's socket is open reads `"open"`). */
+  readonly state: ConnectionState;
+  /** The owner's fencing epoch: strictly increasing per (name, profile) across the origin and across reloads. */
+  readonly epoch: number;
+  info(): { state: ConnectionState; role: SharedRole; epoch: number; queued: number; owner: string | null };
+  /** Sends on the owner's socket; returns the send's id. @throws {@link QueueFullError} past `maxQueued` sends not yet out. */
+  send(data: string | ArrayBuffer | ArrayBufferView): number;
+  /** Resolves once this tab is the owner; the former owner's socket is closed (and fenced by its lower epoch). */
+  takeOver(): Promise<SharedConnection<P>>;
+  /** Detaches this tab only; an owner hands ownership to a tab that still wants the profile. */
+  close(code?: number, reason?: string): void;
+  on<K extends keyof SharedConnectionEventMap<P>>(type: K, listener: (this: SharedConnection<P>, event: SharedConnectionEventMap<P>[K]) => void): () => void;
+}

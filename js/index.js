@@ -43,5 +43,5 @@ export {
 export { Connection, connect, __connCount } from "./connection.js";
 export {
   AlreadyRegisteredError, RegistryNotStartedError, UnknownModuleError, InvalidProfileError, InvalidConfigError,
-  InvalidHandleError, RegistryModuleError, QueueFullError, ConnectionClosedError, InvalidDataError, NotInitializedError,
+  InvalidHandleError, RegistryModuleError, QueueFullError, ConnectionClosedError, InvalidDataError, NotInitializedError, UnsupportedRuntimeError,
 } from "./errors.js";

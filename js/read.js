@@ -206,7 +206,9 @@ export function configTarget(registry, profile) {
   if (typeof registry === "string") return { module: DEFAULT_MODULE, name: readName(registry, 0, "registry"), profile };
   if (registry !== null && typeof registry === "object" && !isArray(registry)) {
     const module = moduleFrom(get(registry, "module"));
-    return { module, name: readName(get(registry, "name"), 0, "registry.name"), profile };
+    const name = get(registry, "name");
+    // `{ module: "WebLocks" }` alone means its default registry (profile-registry/weblocks).
+    return { module, name: readName(name === undefined && module === "WebLocks" ? DEFAULT_NAME : name, 0, "registry.name"), profile };
   }
   throw configError(`registry must be a registry name or { module, name }, got ${describe(registry)}`);
 }

@@ -174,6 +174,11 @@ export function plugModule(name, module) {
   plugged.set(name, readModule(module));
 }
 
+/** @internal Plugs a built-in module (profile-registry/weblocks) in; it may run before `init()`. */
+export function plugBuiltIn(name, module) {
+  plugged.set(name, readModule(module));
+}
+
 /** Removes a module plugged with `plugModule`; returns whether it was. */
 export function unplugModule(name) {
   W();

@@ -31,6 +31,7 @@ const ERROR_NAMES = [
   "ConnectionClosedError",
   "InvalidDataError",
   "NotInitializedError",
+  "UnsupportedRuntimeError",
 ];
 
 /** The error `f` throws (fails when it throws nothing). */

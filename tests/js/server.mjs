@@ -5,6 +5,7 @@
 //   import { startServer } from "./server.mjs";
 //   const srv = await startServer({ staticDir });  // port 0 = free port
 //   startServer({ fence: { retainMs: 100 } })      // options of the fence (createFence)
+//   startServer({ onMessage(profile, text) {} })   // hears every text message the server reads
 //   srv.url      -> "ws://127.0.0.1:PORT"     (connect to `${url}/?profile=alice`)
 //   srv.httpUrl  -> "http://127.0.0.1:PORT"   (control: `${httpUrl}/control/stats`)
 //   srv.stats()  -> same object as GET /control/stats
@@ -88,7 +89,7 @@ const CORS = {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions } = {}) {
+export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions, onMessage } = {}) {
   const root = staticDir ? path.resolve(staticDir) : null;
   const fence = createFence(fenceOptions);
 
@@ -195,6 +196,7 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fen
       counter(profile).messages += 1;
       if (!isBinary) {
         const text = data.toString("utf8");
+        onMessage?.(profile, text);
         const m = /^__close:(\d+)$/.exec(text);
         if (m) {
           const code = Number(m[1]);
@@ -376,7 +378,9 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fen
     });
     function stream(f, st) {
       const type = MIME[path.extname(f).toLowerCase()] ?? "application/octet-stream";
-      res.writeHead(200, { ...CORS, "Content-Type": type, "Content-Length": st.size, "Cache-Control": "no-store" });
+      // `?bfcache` pages are served revalidated, not no-store, so a browser may keep them in its back/forward cache.
+      const cache = /[?&]bfcache\b/.test(req.url) ? "no-cache" : "no-store";
+      res.writeHead(200, { ...CORS, "Content-Type": type, "Content-Length": st.size, "Cache-Control": cache });
       if (req.method === "HEAD") return res.end();
       fs.createReadStream(f).on("error", () => res.destroy()).pipe(res);
     }

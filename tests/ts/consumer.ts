@@ -405,3 +405,21 @@ export function rejected(): void {
     }
   });
 }
+
+// The WebLocks module: connect gives a SharedConnection (role, takeOver, send ids).
+import { configureWebLocks, WEBLOCKS } from "profile-registry/weblocks";
+import type { SharedConnection } from "profile-registry";
+/** Type-checked, never called (it would need a browser). */
+export function webLocksTypes(): void {
+  const s: "WebLocks" = WEBLOCKS;
+  configureWebLocks({ silenceMs: 120_000 });
+  const shared = connect({ profile: "alice", url: ({ epoch }) => `wss://x.example/?epoch=${epoch}`, registry: { module: s } });
+  const role: "owner" | "follower" = shared.role;
+  const id: number = shared.send("hi");
+  shared.on("role", (e) => { const r: "owner" | "follower" = e.role; void r; void e.epoch; });
+  shared.on("resent", (e) => { const ids: number[] = e.ids; void ids; });
+  const taken: Promise<SharedConnection<"alice">> = shared.takeOver();
+  void role; void id; void taken;
+  // @ts-expect-error a SharedConnection has no reconnect()
+  shared.reconnect();
+}

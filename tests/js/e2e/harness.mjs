@@ -28,10 +28,11 @@ export function checkBuilt() {
   if (missing.length) throw new Error(`missing ${missing.join(", ")}; build the package first: bash scripts/build.sh`);
 }
 
-/** Headless Chromium (Debian's, or $CHROMIUM), with a fresh temporary profile. */
-export async function launch() {
+/** Headless Chromium (Debian's, or $CHROMIUM), with a fresh temporary profile; `extra` adds launch options (e.g. `ignoreDefaultArgs`). */
+export async function launch(extra) {
   checkInstalled("Chromium", CHROMIUM, "chromium");
   return chromium.launch({
+    ...extra,
     executablePath: CHROMIUM,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--no-first-run", "--disable-quic"],
@@ -203,11 +204,12 @@ export function bounded(p, ms, what) {
  * (serving the repository root), a fresh browser from `start` (launch or
  * launchFirefox) and a context on the server's origin, inside
  * withDiagnostics; closes all three, each within a bound, whatever happens.
+ * `serverOptions` go to startServer (e.g. `onMessage`).
  */
-export async function inBrowser(start, name, body) {
+export async function inBrowser(start, name, body, serverOptions) {
   let server, browser, context;
   try {
-    server = await startServer({ staticDir: ROOT });
+    server = await startServer({ ...serverOptions, staticDir: ROOT });
     browser = await start();
     context = await newContext(browser, server.httpUrl);
     await withDiagnostics(context, () => body({ server, browser, context }));

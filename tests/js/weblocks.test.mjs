@@ -1,0 +1,281 @@
+// The "WebLocks" registry module (profile-registry/weblocks) in real
+// browsers: several tabs of ONE context of headless Chromium and Firefox ESR
+// (fixtures/weblocks.html) against the fenced test server. One owner per
+// profile across the tabs (the server's fenced count never passes 1), server
+// pushes reach every tab once and in order, followers' sends arrive in order,
+// failover when the owner tab is closed, navigates away or (Chromium) its
+// renderer crashes -- timed from the death to the new owner's socket open at
+// the server, p50/p90/max printed --, takeOver() (a steal: the deposed owner
+// closes its socket), a wedged owner replaced after silenceMs, an owner
+// entering bfcache (Chromium), epochs strictly increasing, and no send lost without a word
+// (the server's own record of what it read). In Node: the typed error.
+//   cd tests/js && node --test weblocks.test.mjs   (build first: bash scripts/build.sh)
+// WEBLOCKS_ROUNDS sets the failover rounds per browser (default 30).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import WebSocket from "ws";
+
+import { bounded, checkBuilt, inBrowser, launch, launchFirefox, until, waitFor } from "./e2e/harness.mjs";
+
+const PAGE = "/tests/js/fixtures/weblocks.html";
+const TABS = 4;
+const ROUNDS = Number(process.env.WEBLOCKS_ROUNDS ?? 30);
+const BURST = 30; // sends by a follower across each handover
+
+async function openTab(context, server, profiles, query = "") {
+  const page = await context.newPage();
+  await page.goto(`${server.httpUrl}${PAGE}${query}`, { waitUntil: "load", timeout: 10_000 });
+  await waitFor(page, "the package", () => window.__ready === true);
+  await page.evaluate((ps) => { for (const p of ps) window.wl.connect(p); }, profiles);
+  return page;
+}
+
+/** Each profile's owner page, once every profile has exactly one owner among `pages` and one fenced socket at the server. */
+async function settled(server, pages, profiles, what) {
+  return until(what, async () => {
+    const roles = await Promise.all(pages.map((pg) => pg.evaluate(() => window.wl.roles()).catch(() => ({}))));
+    const stats = server.stats();
+    const owners = {};
+    for (const p of profiles) {
+      const own = pages.filter((_, i) => roles[i][p] === "owner");
+      if (own.length !== 1 || stats.profiles[p]?.fenced?.current !== 1) return false;
+      owners[p] = own[0];
+    }
+    return owners;
+  }, { timeout: 10_000 });
+}
+
+const trace = (...a) => { if (process.env.WL_TRACE) console.log(new Date().toISOString().slice(17, 23), ...a); };
+const pct = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
+
+function scenarios(name, start, tag, kinds) {
+  const profiles = [0, 1, 2].map((i) => `${tag}-wl-${i}`);
+  const received = new Map(); // profile -> texts the server read, in order
+  const onMessage = (p, text) => { if (!received.has(p)) received.set(p, []); received.get(p).push(text); };
+
+  test(`${name}: ${TABS} tabs x ${profiles.length} profiles, one owner each; pushes, follower sends, ${ROUNDS} failovers (${kinds.join(", ")}), takeOver`, { timeout: 150_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const pages = [];
+      for (let i = 0; i < TABS; i++) pages.push(await openTab(context, server, profiles));
+      trace("settled");
+      let owners = await settled(server, pages, profiles, "one owner per profile");
+      const epochs = {};
+      for (const p of profiles) epochs[p] = await owners[p].evaluate((q) => window.wl.epoch(q), p);
+      assert.equal(server.stats().maxFencedPerProfile, 1, "the fence admitted one socket per profile");
+      for (const pg of pages) {
+        for (const p of profiles) assert.ok(await pg.evaluate((q) => window.wl.whereis(q), p), "whereis gives this tab's SharedConnection");
+      }
+
+      trace("pushes");
+      // A second connect of a profile in one tab: onDuplicate as for any module.
+      const dup = await pages[0].evaluate((q) => {
+        const first = window.wl.conn(q);
+        let error;
+        try { window.wl.connect(q); } catch (e) { error = e.name + (e.existing === first ? " with .existing" : ""); }
+        return [error, window.wl.connectExisting(q) === first];
+      }, profiles[0]);
+      assert.deepEqual(dup, ["AlreadyRegisteredError with .existing", true]);
+      // A server push reaches every tab once, in order.
+      const p0 = profiles[0];
+      const base = await Promise.all(pages.map((pg) => pg.evaluate((q) => window.wl.log(q).messages.length, p0)));
+      for (let k = 0; k < 5; k++) await fetch(`${server.httpUrl}/control/send?profile=${p0}&data=push-${k}`);
+      const want = [0, 1, 2, 3, 4].map((k) => `push-${k}`);
+      for (const [i, pg] of pages.entries()) {
+        await waitFor(pg, "the pushes", ([q, n]) => window.wl.log(q).messages.length >= n + 5, [p0, base[i]]);
+        await new Promise((r) => setTimeout(r, 50));
+        assert.deepEqual(await pg.evaluate(([q, n]) => window.wl.log(q).messages.slice(n), [p0, base[i]]), want, `tab ${i}: each push once, in order`);
+      }
+
+      trace("follower sends");
+      // Followers' sends arrive at the server in each follower's order (the owner's socket carries them).
+      const followers = pages.filter((pg) => pg !== owners[p0]);
+      await Promise.all(followers.map((pg, i) => pg.evaluate(([q, t]) => window.wl.burst(q, t, 20), [p0, `f${i}`])));
+      await until("the followers' sends at the server", () => followers.every((_, i) => (received.get(p0) ?? []).filter((s) => s.startsWith(`f${i}:`)).length === 20));
+      for (const [i] of followers.entries()) {
+        const got = received.get(p0).filter((s) => s.startsWith(`f${i}:`));
+        assert.deepEqual(got, Array.from({ length: 20 }, (_, k) => `f${i}:${k}`), `follower ${i}'s sends in order, once`);
+      }
+
+      trace("failover");
+      // Failover: the owner of one profile dies (with whatever else it owns); a follower keeps sending meanwhile.
+      const times = Object.fromEntries(kinds.map((k) => [k, []]));
+      let sent = 0, resent = 0, duplicates = 0; // resent: this round's sends reported in a `resent` event
+      for (let round = 0; round < ROUNDS; round++) {
+        const kind = kinds[round % kinds.length];
+        const p = profiles[round % profiles.length];
+        const victim = owners[p];
+        const lost = profiles.filter((q) => owners[q] === victim);
+        const sender = pages.find((pg) => pg !== victim);
+        const before = Object.fromEntries(lost.map((q) => [q, server.stats().profiles[q].total]));
+        const tagged = `r${round}`;
+        const burst = sender.evaluate(([q, t, n]) => window.wl.burst(q, t, n, 5), [p, tagged, BURST]);
+        await new Promise((r) => setTimeout(r, 40));
+        const cdp = kind === "crash" ? await context.newCDPSession(victim) : null;
+        const t0 = performance.now();
+        const death = kind === "close" ? victim.close()
+          : kind === "navigate" ? victim.goto("about:blank")
+          : (cdp.send("Page.crash").catch(() => {}), Promise.resolve()); // its answer never comes
+        const opened = {};
+        while (Object.keys(opened).length < lost.length && performance.now() - t0 < 5_000) {
+          const s = server.stats();
+          for (const q of lost) if (opened[q] === undefined && s.profiles[q].total > before[q]) opened[q] = performance.now() - t0;
+          await new Promise((r) => setImmediate(r));
+        }
+        trace("death", kind);
+        await death;
+        assert.equal(Object.keys(opened).length, lost.length, `round ${round} (${kind}): a new owner's socket opened for ${lost.join(", ")}`);
+        for (const q of lost) times[kind].push(opened[q]);
+        pages.splice(pages.indexOf(victim), 1);
+        if (kind !== "close") await bounded(victim.close(), 5_000, "closing the dead tab").catch(() => {});
+        trace("burst");
+        const ids = await burst;
+        pages.push(await openTab(context, server, profiles));
+        trace("reopened");
+        owners = await settled(server, pages, profiles, `round ${round}: one owner per profile again`);
+        for (const q of lost) {
+          const e = await owners[q].evaluate((x) => window.wl.epoch(x), q);
+          assert.ok(e > epochs[q], `round ${round}: the new owner's epoch ${e} is above ${epochs[q]}`);
+          epochs[q] = e;
+        }
+        trace("epochs");
+        // Nothing lost silently: the server read every send; a send read twice was reported resent.
+        await until(`round ${round}: the burst at the server`, () => {
+          const got = new Set((received.get(p) ?? []).filter((s) => s.startsWith(`${tagged}:`)));
+          return got.size === BURST;
+        }, { timeout: 5_000 }).catch(() => {});
+        const got = (received.get(p) ?? []).filter((s) => s.startsWith(`${tagged}:`));
+        const missing = Array.from({ length: BURST }, (_, k) => `${tagged}:${k}`).filter((s) => !got.includes(s));
+        const log = await sender.evaluate((q) => window.wl.log(q), p);
+        assert.deepEqual(missing, [], `round ${round} (${kind}): every send reached the server`);
+        // A send the server read twice went to an owner that died before acknowledging it: each was reported in a `resent` event.
+        const twice = [...new Set(got.filter((x, j) => got.indexOf(x) !== j))];
+        const unreported = twice.filter((x) => !log.resent.includes(ids[Number(x.split(":")[1])]));
+        assert.deepEqual(unreported, [], `round ${round}: every duplicate was reported resent`);
+        const dup = got.length - new Set(got).size;
+        resent += ids.filter((id) => log.resent.includes(id)).length;
+        sent += BURST;
+        duplicates += dup;
+        assert.equal(server.stats().maxFencedPerProfile, 1, `round ${round}: the fence never admitted two sockets of a profile`);
+      }
+
+      trace("takeOver");
+      // takeOver(): a follower becomes the owner; the former owner follows and its socket is fenced off.
+      const old = owners[p0];
+      const taker = pages.find((pg) => pg !== old);
+      assert.equal(await taker.evaluate((q) => window.wl.takeOver(q), p0), "owner");
+      await waitFor(old, "the former owner to follow", (q) => window.wl.role(q) === "follower", p0);
+      owners = await settled(server, pages, profiles, "one owner after takeOver");
+      assert.equal(owners[p0], taker, "the taker owns the profile");
+      const e = await taker.evaluate((q) => window.wl.epoch(q), p0);
+      assert.ok(e > epochs[p0], "takeOver's epoch is above the former owner's");
+
+      const stats = server.stats();
+      const line = (k) => (times[k].length ? `${k}: n=${times[k].length} p50 ${pct(times[k], 0.5).toFixed(1)} ms, p90 ${pct(times[k], 0.9).toFixed(1)} ms, max ${Math.max(...times[k]).toFixed(1)} ms` : `${k}: none`);
+      console.log(`${name}: failover, owner death -> new owner's socket open at the server: ${kinds.map(line).join("; ")}`);
+      console.log(`${name}: fenced max per profile ${stats.maxFencedPerProfile}, raw max ${stats.maxConcurrentPerProfile} (a dead tab's socket not yet closed at the server), superseded ${stats.superseded}, refused ${stats.refused}; sends across handovers ${sent}, lost 0, read twice ${duplicates}, reported resent ${resent}`);
+      assert.equal(stats.maxFencedPerProfile, 1);
+      const all = kinds.flatMap((k) => times[k]);
+      assert.ok(pct(all, 0.9) <= 1_000 && Math.max(...all) <= 2_000, `failover p90 ${pct(all, 0.9)} ms, max ${Math.max(...all)} ms`);
+      const errors = context.diagnostics.errors.filter((l) => !l.endsWith("page crashed"));
+      assert.deepEqual(errors, [], "no console errors or page errors");
+    }, { onMessage }));
+}
+
+checkBuilt();
+scenarios("Chromium", launch, "chromium", ["close", "navigate", "crash"]);
+scenarios("Firefox ESR", launchFirefox, "firefox", ["close", "navigate"]);
+
+/** Two tabs of profile `p` (the first the owner); `query` for the fixture. */
+async function pair(context, server, p, query) {
+  const a = await openTab(context, server, [p], query);
+  await waitFor(a, "the first tab to own", (q) => window.wl.role(q) === "owner", p);
+  const b = await openTab(context, server, [p], query);
+  await waitFor(b, "the second tab to follow", (q) => window.wl.state(q) === "open", p);
+  return [a, b];
+}
+
+for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
+  test(`${name}: a wedged owner (its main thread busy for 4 s) is replaced with steal after silenceMs; once free it follows`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "wedged-wl";
+      const [a, b] = await pair(context, server, p, "?silenceMs=800");
+      const t0 = Date.now();
+      const busy = a.evaluate(() => { const end = Date.now() + 4_000; while (Date.now() < end); });
+      await waitFor(b, "the follower to steal", (q) => window.wl.role(q) === "owner", p, { timeout: 10_000 });
+      const took = Date.now() - t0;
+      await busy;
+      await waitFor(a, "the deposed owner to follow", (q) => window.wl.role(q) === "follower", p, { timeout: 5_000 });
+      await until("one socket at the server", () => server.stats().profiles[p].current === 1);
+      const c = server.stats().profiles[p];
+      console.log(`${name}: a wedged owner replaced after ${took} ms (silenceMs 800); fenced max ${c.fenced.max}, raw max ${c.max}`);
+      assert.ok(took < 4_000, "replaced while the owner was still wedged");
+      assert.equal(c.fenced.max, 1, "the fence admitted one socket at a time");
+      assert.ok(await b.evaluate((q) => window.wl.epoch(q), p) > await a.evaluate((q) => window.wl.log(q).roles[0].epoch, p), "the thief's epoch is greater");
+    }));
+}
+
+for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
+  test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker follows`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "worker-wl";
+      const a = await openTab(context, server, []);
+      await a.evaluate((q) => window.wl.worker(q), p);
+      await waitFor(a, "the worker to own", (q) => window.wl.workerRole(q) === "owner", p, { timeout: 10_000 });
+      await a.evaluate((q) => window.wl.connect(q), p);
+      const b = await openTab(context, server, [p]);
+      for (const pg of [a, b]) await waitFor(pg, "a tab to follow the worker", (q) => window.wl.role(q) === "follower" && window.wl.state(q) === "open", p);
+      await fetch(`${server.httpUrl}/control/send?profile=${p}&data=to-all`);
+      await waitFor(a, "the push in the worker", (q) => window.wl.workerMessages(q).includes("to-all"), p);
+      for (const pg of [a, b]) await waitFor(pg, "the push in a tab", (q) => window.wl.log(q).messages.includes("to-all"), p);
+      await b.evaluate((q) => window.wl.send(q, "from-b"), p);
+      await waitFor(a, "a follower's send echoed to the worker", (q) => window.wl.workerMessages(q).includes("from-b"), p);
+      const before = server.stats().profiles[p].total;
+      const t0 = performance.now();
+      await a.evaluate((q) => window.wl.terminate(q), p);
+      await until("a tab's socket at the server", () => server.stats().profiles[p].total > before, { every: 2 });
+      const took = performance.now() - t0;
+      await settled(server, [a, b], [p], "one tab owns after the worker ends");
+      await a.evaluate((q) => window.wl.worker(q), p);
+      await waitFor(a, "a new worker to follow", (q) => window.wl.workerRole(q) === "follower", p, { timeout: 10_000 });
+      await a.evaluate((q) => window.wl.workerSend(q, "from-worker"), p);
+      for (const pg of [a, b]) await waitFor(pg, "the worker's send echoed to the tabs", (q) => window.wl.log(q).messages.includes("from-worker"), p);
+      const c = server.stats().profiles[p];
+      console.log(`${name}: a worker owner terminated -> a tab's socket open at the server in ${took.toFixed(1)} ms; fenced max ${c.fenced.max}, raw max ${c.max}`);
+      assert.equal(c.fenced.max, 1);
+      assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
+    }));
+}
+
+test("Chromium: an owner entering bfcache releases the lock at once and rejoins as a follower when restored", { timeout: 60_000 }, () =>
+  inBrowser(() => launch({ ignoreDefaultArgs: ["--disable-back-forward-cache"] }), "Chromium", async ({ server, context }) => {
+    const p = "bfcache-wl";
+    const [a, b] = await pair(context, server, p, "?bfcache");
+    const t0 = Date.now();
+    await a.goto(`${server.httpUrl}/tests/js/fixtures/network.html?bfcache`, { waitUntil: "load" });
+    await waitFor(b, "the follower to own", (q) => window.wl.role(q) === "owner", p, { timeout: 5_000 });
+    const took = Date.now() - t0;
+    await a.goBack({ waitUntil: "commit" });
+    await waitFor(a, "the page restored from bfcache", () => window.shows?.at(-1) === true);
+    await waitFor(a, "the restored page to follow the new owner", (q) => window.wl.role(q) === "follower" && window.wl.state(q) === "open", p);
+    assert.equal(await b.evaluate((q) => window.wl.role(q), p), "owner");
+    const c = server.stats().profiles[p];
+    console.log(`Chromium: bfcache: the follower owned ${took} ms after the owner navigated away; fenced max ${c.fenced.max}, raw max ${c.max}`);
+    assert.equal(c.fenced.max, 1);
+    assert.equal(c.current, 1, "one socket at the server");
+  }));
+
+test("Node: connect with the WebLocks module throws UnsupportedRuntimeError naming what is missing", async () => {
+  const pr = await import("../../pkg/node.js");
+  const { UnsupportedRuntimeError } = await import("../../pkg/weblocks.js");
+  const config = { profile: "n", url: "ws://127.0.0.1:9/", WebSocket, registry: { module: "WebLocks" } };
+  assert.throws(() => pr.connect(config), (e) => e instanceof UnsupportedRuntimeError && e instanceof pr.UnsupportedRuntimeError && /navigator\.locks/.test(e.message));
+  const saved = globalThis.BroadcastChannel;
+  try {
+    globalThis.BroadcastChannel = undefined;
+    assert.throws(() => pr.connect(config), (e) => e.name === "UnsupportedRuntimeError" && /navigator\.locks \(Web Locks\) and BroadcastChannel/.test(e.message));
+  } finally {
+    globalThis.BroadcastChannel = saved;
+  }
+  assert.equal(pr.whereis({ registry: { module: "WebLocks" } }, "n"), undefined, "nothing registered");
+  assert.throws(() => pr.connect({ ...config, url: 42 }), { name: "InvalidConfigError" }, "bad input: the usual typed error first");
+});
