@@ -5,7 +5,7 @@ const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (k) => cargo.match(new RegExp(`^${k} = "([^"]*)"`, "m"))?.[1];
 
 // The default entry's modules (js/*.js but node.js), as scripts/build.sh copies them.
-const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js"];
+const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "wasm.js"];
 
 const pkg = {
   name: field("name"),
@@ -31,7 +31,7 @@ const pkg = {
     "./profile_registry_bg.wasm": "./profile_registry_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: [...ENTRY_FILES, "node.js", "index.d.ts", "profile_registry.js", "profile_registry_bg.wasm", "README.md"],
+  files: [...ENTRY_FILES, "node.js", "index.d.ts", "profile_registry_bg.wasm", "README.md"],
   sideEffects: ["./node.js"],
   engines: { node: ">=18" },
 };

@@ -7,7 +7,7 @@
 use alloc::string::String;
 use core::cell::RefCell;
 
-use wasm_bindgen::prelude::*;
+use crate::bindings::abi::export;
 
 use crate::core::local::realm_local;
 use crate::core::text::{Num, Piece};
@@ -91,14 +91,15 @@ pub(crate) fn result(r: Result<String, Error>) -> u32 {
     1
 }
 
+export! {
 /// The payload of the last call that returned 1.
-#[wasm_bindgen]
 pub fn payload() -> String {
     PAYLOAD.with(|p| core::mem::take(&mut *p.borrow_mut()))
 }
+}
 
+export! {
 /// The records written since the last call (a JSON array), or `""`.
-#[wasm_bindgen]
 pub fn take() -> String {
     let out = OUT.with(|o| core::mem::take(&mut *o.borrow_mut()));
     if out.is_empty() {
@@ -106,4 +107,5 @@ pub fn take() -> String {
     } else {
         out + "]"
     }
+}
 }
