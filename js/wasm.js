@@ -7,15 +7,7 @@
 // blocks at 8-aligned offsets: a u32 length, then the data 8 bytes on.
 
 const encoder = new TextEncoder();
-const decoder = () => new TextDecoder("utf-8", { ignoreBOM: true });
-// Some engines' TextDecoder fails after about 2 GiB; a fresh one goes on.
-let utf8 = decoder(), decoded = 0;
-
-/** The UTF-8 string of `len` bytes at `ptr` in `memory`. */
-function text(memory, ptr, len) {
-  if ((decoded += len) > 2e9) { utf8 = decoder(); decoded = len; }
-  return utf8.decode(new Uint8Array(memory.buffer, ptr, len));
-}
+let decoder, decoded = 2e9; // some engines' TextDecoder fails after ~2 GiB: a fresh one then
 
 /**
  * The exports of a wasm instance as JS functions, by name.
@@ -25,37 +17,35 @@ function text(memory, ptr, len) {
  * w.start("ProfileRegistry"); // 0, or 1 with a payload
  */
 export function exportsOf(raw) {
-  const memory = raw.memory, out = {};
-  for (const key of Object.keys(raw)) {
+  const out = {};
+  for (const key in raw) {
     const [name, params, result] = key.split(":");
     if (result === undefined) continue;
-    const f = raw[key];
-    const blocks = [...params].flatMap((p, i) => (p === "n" ? [] : [i]));
     out[name] = (...args) => {
-      if (blocks.length > 0) {
-        let size = 0;
-        const at = blocks.map((i) => {
-          const v = params[i] === "s" ? encoder.encode(args[i]) : args[i];
-          const offset = size;
-          size += 8 + ((v.length * (params[i] === "s" ? 1 : 8) + 7) & ~7);
-          args[i] = v;
-          return offset;
-        });
-        const base = raw.buf(size); // may grow the memory: views after it
-        blocks.forEach((i, j) => {
-          const ptr = base + at[j], v = args[i];
-          new Uint32Array(memory.buffer, ptr, 1)[0] = v.length;
-          new (params[i] === "s" ? Uint8Array : Float64Array)(memory.buffer, ptr + 8, v.length).set(v);
-          args[i] = ptr;
-        });
+      // The blocks' data (bytes) and offsets, then one buffer for them all.
+      const blocks = [];
+      let size = 0;
+      for (let i = 0; i < params.length; i++) {
+        if (params[i] === "n") continue;
+        const bytes = params[i] === "s" ? encoder.encode(args[i]) : new Uint8Array(args[i].buffer, args[i].byteOffset, args[i].byteLength);
+        blocks.push(i, bytes, size, params[i] === "s" ? bytes.length : args[i].length);
+        size += 8 + ((bytes.length + 7) & ~7);
       }
-      const r = f(...args);
-      if (result === "u") return r >>> 0;
-      if (result === "b") return r !== 0;
+      const base = size && raw.buf(size); // may grow the memory: views after it
+      const memory = raw.memory.buffer;
+      for (let j = 0; j < blocks.length; j += 4) {
+        const ptr = base + blocks[j + 2];
+        new Uint32Array(memory, ptr, 1)[0] = blocks[j + 3];
+        new Uint8Array(memory, ptr + 8).set(blocks[j + 1]);
+        args[blocks[j]] = ptr;
+      }
+      const r = raw[key](...args);
       if (result === "S") {
-        const [ptr, len] = new Uint32Array(memory.buffer, r, 2);
-        return text(memory, ptr, len);
+        const [ptr, len] = new Uint32Array(raw.memory.buffer, r, 2);
+        if ((decoded += len) > 2e9) [decoder, decoded] = [new TextDecoder("utf-8", { ignoreBOM: true }), len];
+        return decoder.decode(new Uint8Array(raw.memory.buffer, ptr, len));
       }
+      return result === "u" ? r >>> 0 : result === "b" ? r !== 0 : r;
     };
   }
   return out;

@@ -19,12 +19,13 @@ WASM="${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/release/profile_registr
 # producers and target-features sections rustc writes. The memory is the
 # module's own (zero-filled at start), and nothing lives below address
 # 1024 (the stack comes first and grows down from 1 MiB), which lets
-# wasm-opt fold more constants into loads and stores.
+# wasm-opt fold more constants into loads and stores. The linker's
+# `__data_end` and `__heap_base` exports go: nothing reads them.
 WASM_OPT=tests/js/node_modules/.bin/wasm-opt
 if [ -x "$WASM_OPT" ]; then
   "$WASM_OPT" -Oz --converge --enable-bulk-memory --enable-reference-types --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue --strip-debug --strip-producers --strip-target-features \
-    --zero-filled-memory --low-memory-unused \
+    --zero-filled-memory --low-memory-unused --remove-exports --pass-arg=remove-exports@__* \
     "$WASM" -o pkg/profile_registry_bg.wasm
 else
   echo "build: $WASM_OPT not found (run scripts/setup.sh); the wasm is not size-optimised" >&2
