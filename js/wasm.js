@@ -7,7 +7,7 @@
 // blocks at 8-aligned offsets: a u32 length, then the data 8 bytes on.
 
 const encoder = new TextEncoder();
-let decoder, decoded = 2e9; // some engines' TextDecoder fails after ~2 GiB: a fresh one then
+let decoder, decoded = Infinity; // some engines' TextDecoder fails after ~2 GiB: a fresh one then
 
 /**
  * The exports of a wasm instance as JS functions, by name.
