@@ -1,9 +1,8 @@
 // Type declarations of the `profile-registry` package (both entries:
 // `profile-registry` / `profile-registry/web` and `profile-registry/node`).
 //
-// The runtime is js/index.js (plus the wasm-bindgen glue in
-// profile_registry.js); every signature below mirrors a function there or in
-// src/bindings/api.rs. Inputs that TypeScript cannot rule out (a float as a
+// The runtime is js/index.js (plus the wasm loader, js/wasm.js); every
+// signature below mirrors a function there or in src/bindings/. Inputs that TypeScript cannot rule out (a float as a
 // profile, an unstarted registry, ...) are still checked at run time and
 // throw the typed errors declared at the end.
 
@@ -145,7 +144,7 @@ export const DEFAULT_NAME: "ProfileRegistry";
 // Loading the wasm
 // ---------------------------------------------------------------------------
 
-/** What {@link init} loads the wasm from (as wasm-bindgen's `--target web`). */
+/** What {@link init} loads the wasm from: a URL (fetched), a Request, a Response, its bytes or a compiled module. */
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 /** What {@link initSync} instantiates synchronously. */
 export type SyncInitInput = BufferSource | WebAssembly.Module;

@@ -80,8 +80,8 @@ pub(crate) fn fail(e: &Error) -> String {
 }
 
 /// An export's return: 0 for `Ok("")`; else 1, with the payload (or the
-/// error, as [`fail`] writes it) for [`payload`] to hand over. One `u32`
-/// per export keeps the glue small; only two exports return strings.
+/// error, as [`fail`] writes it) for [`payload`] to hand over: most calls
+/// answer 0, with no string to decode.
 pub(crate) fn result(r: Result<String, Error>) -> u32 {
     let s = r.unwrap_or_else(|e| fail(&e));
     if s.is_empty() {
