@@ -56,21 +56,30 @@ impl<G: Grow> Heap<G> {
         Heap { free: [0; usize::BITS as usize], top: 0, end: 0, grow }
     }
 
-    /// The class of a request: `log2` of its block size.
-    fn class(size: usize, align: usize) -> Option<usize> {
+    /// The class of a request: `log2` of its block size (below
+    /// `usize::BITS`, as a power of two's).
+    fn class(size: usize, align: usize) -> Option<u32> {
         if align > 16 {
             return None;
         }
-        Some(size.max(align).max(8).checked_next_power_of_two()?.trailing_zeros() as usize)
+        Some(size.max(align).max(8).checked_next_power_of_two()?.trailing_zeros())
+    }
+
+    /// The free list of a class.
+    fn list(&mut self, class: u32) -> &mut usize {
+        // `class` is below `usize::BITS`: the mask changes nothing, and
+        // spares a bounds check.
+        &mut self.free[(class % usize::BITS) as usize]
     }
 
     /// A block for `size` bytes aligned to `align`, or 0.
     pub fn alloc(&mut self, size: usize, align: usize) -> usize {
         let Some(class) = Self::class(size, align) else { return 0 };
-        let head = self.free[class];
+        let list = self.list(class);
+        let head = *list;
         if head != 0 {
             // SAFETY: a free block of this heap holds the next one's address.
-            self.free[class] = unsafe { *(head as *const usize) };
+            *list = unsafe { *(head as *const usize) };
             return head;
         }
         let block = 1usize << class;
@@ -94,9 +103,10 @@ impl<G: Grow> Heap<G> {
     /// Gives back the block at `ptr`, allocated for `size` and `align`.
     pub fn free(&mut self, ptr: usize, size: usize, align: usize) {
         if let Some(class) = Self::class(size, align) {
+            let list = self.list(class);
             // SAFETY: the block is at least 8 bytes and no longer in use.
-            unsafe { *(ptr as *mut usize) = self.free[class] };
-            self.free[class] = ptr;
+            unsafe { *(ptr as *mut usize) = *list };
+            *list = ptr;
         }
     }
 
