@@ -36,6 +36,6 @@ cp README.md pkg/ 2>/dev/null || true
 node scripts/package-json.mjs
 # The budget: wasm + the default entry's JS, minified and gzipped, as a
 # browser user loads it (README, "Performance and size"). Over it, the build
-# fails. It holds today's size (38.3 KiB) so nothing grows unnoticed; the
-# goal is 32 KiB (32768), then 24 KiB.
-node scripts/size.mjs --budget 39424
+# fails. It holds today's size (35.4 KiB) plus 300 B so nothing grows
+# unnoticed; the goal is 32 KiB (32768), then 24 KiB.
+node scripts/size.mjs --budget 36608
