@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const HARD_LIMIT_MS = 58_000;
 const PAGE_LIMIT_MS = 52_000;
 
-for (const f of ["pkg/index.js", "pkg/profile_registry.js", "pkg/profile_registry_bg.wasm"]) {
+for (const f of ["pkg/index.js", "pkg/wasm.js", "pkg/profile_registry_bg.wasm"]) {
   if (!existsSync(path.join(ROOT, f))) {
     console.error(`bench/browser.mjs: ${path.join(ROOT, f)} is missing; run: bash scripts/build.sh`);
     process.exit(1);

@@ -1,9 +1,8 @@
 // Type declarations of the `profile-registry` package (both entries:
 // `profile-registry` / `profile-registry/web` and `profile-registry/node`).
 //
-// The runtime is js/index.js (plus the wasm-bindgen glue in
-// profile_registry.js); every signature below mirrors a function there or in
-// src/bindings/api.rs. Inputs that TypeScript cannot rule out (a float as a
+// The runtime is js/index.js (plus the wasm loader, js/wasm.js); every
+// signature below mirrors a function there or in src/bindings/. Inputs that TypeScript cannot rule out (a float as a
 // profile, an unstarted registry, ...) are still checked at run time and
 // throw the typed errors declared at the end.
 
@@ -165,7 +164,7 @@ export interface ResponseLike {
 }
 /** The wasm's bytes (`BufferSource`). */
 export type WasmBytes = ArrayBuffer | ArrayBufferView;
-/** What {@link init} loads the wasm from (as wasm-bindgen's `--target web`): a URL (string or object), a request, a response, the bytes or the compiled module. */
+/** What {@link init} loads the wasm from: a URL (string or object), a request, a response, the bytes or the compiled module. */
 export type InitInput = string | UrlLike | RequestLike | ResponseLike | WasmBytes | WasmModule;
 /** What {@link initSync} instantiates synchronously. */
 export type SyncInitInput = WasmBytes | WasmModule;

@@ -6,28 +6,35 @@
 // and guards every JS value and does what the wasm decides (see
 // ARCHITECTURE.md).
 /* @ts-self-types="./index.d.ts" */
-import glueInit, * as glue from "./profile_registry.js";
+import { exportsOf, instantiate, instantiateSync } from "./wasm.js";
 import { setWasm, W } from "./boundary.js";
 import { load } from "./load.js";
 
 let instance; // the wasm instance's exports (its memory for __debug())
 
-function ready(exports) {
-  instance = exports;
-  setWasm(glue);
-  return exports;
+function ready(wasm) {
+  if (instance === undefined) {
+    instance = wasm.exports;
+    setWasm(exportsOf(instance));
+  }
+  return instance;
 }
 
-/** Loads and instantiates the wasm (a URL, Response, bytes or `WebAssembly.Module`; default: the package's own file). */
+/**
+ * Loads and instantiates the wasm, once: a URL, Request, Response, bytes or
+ * `WebAssembly.Module`, or `{ module_or_path }` of one (default: the
+ * package's own file). Resolves to the instance's exports.
+ */
 export default async function init(input) {
   if (instance !== undefined) return instance;
-  return ready(await load(glueInit, input === undefined ? undefined : { module_or_path: input?.module_or_path ?? input }));
+  const given = input?.module_or_path ?? input;
+  return ready(await load(() => instantiate(given ?? new URL("profile_registry_bg.wasm", import.meta.url)), given === undefined));
 }
 
-/** Instantiates the wasm synchronously from bytes or a `WebAssembly.Module` (workerd: the imported module). */
+/** Instantiates the wasm synchronously, once, from bytes or a `WebAssembly.Module`, or `{ module }` of one (workerd: the imported module). */
 export function initSync(module) {
   if (instance !== undefined) return instance;
-  return ready(glue.initSync(module?.module !== undefined ? module : { module }));
+  return ready(instantiateSync(module?.module ?? module));
 }
 
 /** @internal The wasm's memory size and live connections, for leak checks. */

@@ -1,20 +1,20 @@
-// Loading the wasm for `init()`: wasm-bindgen's loader, with a failure that
-// says what to do instead of the loader's bare "Invalid URL string." (a
-// Worker, where the module has no URL) or "HTTP status code is not ok" (a
-// bundle that did not emit the `.wasm` file).
+// Loading the wasm for `init()`, with a failure that says what to do
+// instead of a bare "Invalid URL string." (a Worker, where the module has
+// no URL) or "HTTP 404" (a bundle that did not emit the `.wasm` file).
 import { typed } from "./errors.js";
 
 /**
- * `loader(input)`, or a NotInitializedError naming the fixes (the cause kept).
+ * `loader()`, or, when it failed loading the package's own file
+ * (`defaulted`), a NotInitializedError naming the fixes (the cause kept).
  *
  * @example
- * await load(glueInit, undefined); // in a Worker: NotInitializedError "... initSync({ module }) ..."
+ * await load(() => instantiate(new URL("profile_registry_bg.wasm", import.meta.url)), true); // in a Worker: NotInitializedError "... initSync({ module }) ..."
  */
-export async function load(loader, input) {
+export async function load(loader, defaulted) {
   try {
-    return await loader(input);
+    return await loader();
   } catch (cause) {
-    if (input !== undefined) throw cause;
+    if (!defaulted) throw cause;
     throw typed("NotInitializedError", `profile-registry could not load its wasm (${cause?.message}). In a Cloudflare Worker: \`import module from "profile-registry/profile_registry_bg.wasm"\`, then \`initSync({ module })\`. With a bundler: import "profile-registry" (wasm inlined, no init).`, { cause });
   }
 }

@@ -5,7 +5,7 @@ const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (k) => cargo.match(new RegExp(`^${k} = "([^"]*)"`, "m"))?.[1];
 
 // The default entry's modules (js/*.js but node.js and server.js), as scripts/build.sh copies them.
-const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "load.js"];
+const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "load.js", "wasm.js"];
 
 // Which file each environment gets (ARCHITECTURE.md, "The npm package"):
 // bundlers, Node and Deno the self-initialising entry with the wasm inlined
@@ -46,7 +46,7 @@ const pkg = {
   typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], weblocks: ["./weblocks.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
   files: [
     ...ENTRY_FILES, "inline.js", "profile_registry_inline.js", "workerd.js", "node.cjs",
-    ESM_TYPES.slice(2), CJS_TYPES.slice(2), "profile_registry.js", "profile_registry_bg.wasm", "profile_registry_bg.wasm.d.ts",
+    ESM_TYPES.slice(2), CJS_TYPES.slice(2), "profile_registry_bg.wasm", "profile_registry_bg.wasm.d.ts",
     "server.js", "server.d.ts", "weblocks.js", "weblocks.d.ts", "README.md",
   ],
   sideEffects: ["./node.cjs", "./inline.js", "./workerd.js", "./weblocks.js"],

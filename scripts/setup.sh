@@ -2,16 +2,11 @@
 # Installs what this project needs and is missing, idempotently.
 # Pinned versions live here; a second run only checks and returns quickly.
 #
-#   bash scripts/setup.sh            # everything (Rust wasm target, wasm-pack,
-#                                    # wasm-bindgen-cli, Chromium, Firefox ESR, npm deps)
+#   bash scripts/setup.sh            # everything (Rust wasm target, Chromium,
+#                                    # Firefox ESR, npm deps incl. wasm-opt)
 #   SETUP_SKIP_BROWSERS=1 bash scripts/setup.sh   # no Chromium/Firefox
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-WASM_PACK_VERSION=0.15.1
-# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly.
-WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock 2>/dev/null || true)
-WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.100}
 
 export PATH="$HOME/.cargo/bin:$PATH"
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
@@ -27,19 +22,7 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown || die "rustup could not add wasm32-unknown-unknown"
 fi
 
-cargo_tool() { # name version binary [extra cargo args]
-  local name=$1 version=$2 bin=$3
-  if command -v "$bin" >/dev/null && "$bin" --version 2>/dev/null | grep -q "$version"; then return; fi
-  say "installing $name $version from crates.io (a few minutes, once)"
-  cargo install --locked --quiet "$name" --version "$version" || die "cargo install $name $version failed"
-}
-
-# 2. wasm-pack and the matching wasm-bindgen CLI (wasm-pack uses the one on PATH
-#    instead of downloading it).
-cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen
-cargo_tool wasm-pack "$WASM_PACK_VERSION" wasm-pack
-
-# 3. Browsers (driven by playwright-core from npm), from Debian.
+# 2. Browsers (driven by playwright-core from npm), from Debian.
 apt_missing=()
 need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
 if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
@@ -54,7 +37,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
     || die "apt-get install ${apt_missing[*]} failed"
 fi
 
-# 4. npm dependencies of the JS tests, the test server, the demo page and the
+# 3. npm dependencies of the JS tests, the test server, the demo page and the
 #    consumer matrix (its bundlers, wrangler, attw, publint).
 for dir in tests/js tests/consumers www; do
   if [ -f "$dir/package.json" ]; then

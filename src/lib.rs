@@ -28,6 +28,7 @@ extern crate alloc;
 
 pub mod conn;
 pub mod core;
+pub mod heap;
 
 pub use crate::core::error::Error;
 pub use crate::core::events::{Event, EventKind, Subscription};
@@ -41,11 +42,11 @@ pub use crate::core::spec::{resolve, via, Config, RegistryRef, RegistrySpec, Tar
 #[cfg(target_arch = "wasm32")]
 pub mod bindings;
 
-/// The wasm's allocator: talc, much smaller than the default dlmalloc, with
-/// comparable speed (size-binned free lists).
+/// The wasm's allocator: size-class free lists over `memory.grow`
+/// ([`heap`]), a few hundred bytes of code.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static ALLOC: heap::Global = heap::Global::new();
 
 /// Without std, a panic aborts (the release profile's `panic = "abort"`
 /// anyway) without formatting its message. No input from JS reaches one.

@@ -23,7 +23,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::{Cell, RefCell};
 
-use wasm_bindgen::prelude::*;
+use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
 use crate::conn::{check_ws_url, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
@@ -133,10 +133,11 @@ fn conn(id: u32) -> Option<Rc<RefCell<Conn>>> {
     CONNS.with(|c| c.borrow().get(&id).cloned())
 }
 
+export! {
 /// Seeds the backoff jitter (the host passes `Math.random()` bits).
-#[wasm_bindgen]
 pub fn seed(bits: u32) {
     RANDOM.with(|r| r.set(0x9E37_79B9_7F4A_7C15 ^ (u64::from(bits) << 16) | 1));
+}
 }
 
 impl Conn {
@@ -288,9 +289,9 @@ fn after() {
     }
 }
 
+export! {
 /// Starts connection `id` after a `["wake"]`, unless its gate is busy
 /// again (then it waits for the next release).
-#[wasm_bindgen]
 pub fn conn_start(id: u32) {
     if let Some(c) = conn(id) {
         let mut k = c.borrow_mut();
@@ -304,6 +305,7 @@ pub fn conn_start(id: u32) {
         }
     }
     settle();
+}
 }
 
 /// Closes the connections whose entries were removed by someone else
@@ -402,6 +404,7 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
     Ok(o)
 }
 
+export! {
 /// Connects `profile` (JSON) in registry `name` as connection `id` (a
 /// number the host never used before) (`local`: of the default module;
 /// else the host registered it in a JS module). `on_duplicate`: 0 error, 1
@@ -409,7 +412,6 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
 /// epoch. Returns `"n<id>"` for a new connection, `"e<handle>"` for the
 /// live entry `onDuplicate: "existing"` found, or an error
 /// (`AlreadyRegisteredError` names the live handle).
-#[wasm_bindgen]
 #[allow(clippy::too_many_arguments)] // plain arguments are the boundary's point
 pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32, now: f64) -> u32 {
     let r = (|| {
@@ -451,6 +453,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
     })();
     result(r)
 }
+}
 
 /// Runs `f` on connection `id`, then tidies up.
 fn on(id: u32, f: impl FnOnce(&mut Conn)) {
@@ -460,52 +463,58 @@ fn on(id: u32, f: impl FnOnce(&mut Conn)) {
     settle();
 }
 
+export! {
 /// Socket `socket` of connection `id` opened.
-#[wasm_bindgen]
 pub fn conn_opened(id: u32, socket: f64) {
     on(id, |c| c.step(|m| m.on_open(SocketId(socket as u64))));
 }
+}
 
+export! {
 /// Socket `socket` reported an error.
-#[wasm_bindgen]
 pub fn conn_error(id: u32, socket: f64, message: &str) {
     on(id, |c| c.step(|m| m.on_error(SocketId(socket as u64), message.into())));
 }
+}
 
+export! {
 /// Socket `socket` closed.
-#[wasm_bindgen]
 pub fn conn_closed(id: u32, socket: f64, code: f64, reason: &str, was_clean: bool) {
     let code = if (0.0..=65535.0).contains(&code) { code as u16 } else { 1006 };
     on(id, |c| c.step(|m| m.on_close(SocketId(socket as u64), code, reason.into(), was_clean)));
 }
+}
 
+export! {
 /// Socket `socket` could not be made (its constructor threw `message`).
-#[wasm_bindgen]
 pub fn conn_failed(id: u32, socket: f64, message: &str) {
     on(id, |c| c.step(|m| m.on_open_failed(SocketId(socket as u64), message)));
 }
+}
 
+export! {
 /// Timer `timer` fired; `idle_ms`: how long since anything arrived on the
 /// open socket (for the heartbeat's deadline).
-#[wasm_bindgen]
 pub fn conn_timer(id: u32, timer: f64, idle_ms: f64) {
     on(id, |c| {
         c.machine.transport_mut().idle_ms = idle_ms;
         c.step(|m| m.on_timer(TimerId(timer as u64)));
     });
 }
+}
 
+export! {
 /// `conn.reconnect()`: a fresh socket now, the old one closed first.
-#[wasm_bindgen]
 pub fn conn_reconnect(id: u32) -> u32 {
     let mut r = Err(Error::ConnectionClosed { profile: Profile::from("?") }); // the host knows it closed
     on(id, |c| r = c.step(|m| m.reconnect()));
     result(r.map(|()| String::new()))
 }
+}
 
+export! {
 /// The network went up or down (`online` / `offline`), or (`visible`) a
 /// hidden page was shown: every connection of the realm hears it.
-#[wasm_bindgen]
 pub fn conn_network(online: bool, visible: bool) {
     let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
     for c in all {
@@ -520,19 +529,20 @@ pub fn conn_network(online: bool, visible: bool) {
     }
     settle();
 }
+}
 
+export! {
 /// Checks a url the host's url function made: `""` or `InvalidConfigError`
 /// (the url redacted).
-#[wasm_bindgen]
 pub fn url_check(url: &str) -> u32 {
     result(check_ws_url(url).map(|()| String::new()))
 }
+}
 
-
+export! {
 /// Queues a message of `bytes` bytes, held by the host, for the next open
 /// socket; `failure` (unless empty) says why it was not sent now. `""`, or
 /// `QueueFullError` / `ConnectionClosedError` (nothing queued).
-#[wasm_bindgen]
 pub fn conn_enqueue(id: u32, bytes: f64, failure: &str) -> u32 {
     let failure = (!failure.is_empty()).then_some(failure);
     let r = match conn(id) {
@@ -542,17 +552,19 @@ pub fn conn_enqueue(id: u32, bytes: f64, failure: &str) -> u32 {
     settle();
     result(r.map(|()| String::new()))
 }
+}
 
+export! {
 /// Puts a held message the host could not send after all back in front;
 /// `failure` (unless empty) says why, in an `error` event.
-#[wasm_bindgen]
 pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
     let failure = (!failure.is_empty()).then_some(failure);
     on(id, |c| c.step(|m| m.requeue(Message::Held(bytes as usize), failure)));
 }
+}
 
+export! {
 /// Closes connection `id` for good (without `has_code`, with 1000).
-#[wasm_bindgen]
 pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> u32 {
     let code = match code {
         _ if !has_code => None,
@@ -563,9 +575,11 @@ pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> u32 {
     on(id, |c| r = c.close(code, Some(reason)));
     result(r.map(|()| String::new()))
 }
+}
 
+export! {
 /// How many connections are alive in this realm (for leak checks).
-#[wasm_bindgen]
 pub fn conn_count() -> u32 {
     CONNS.with(|c| c.borrow().len() as u32)
+}
 }

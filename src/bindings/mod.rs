@@ -13,6 +13,7 @@
 //!   (open, send, close, timers) or tell their listeners.
 //! - Profiles cross in their canonical JSON form ([`crate::core::wire`]).
 
+mod abi;
 mod conn;
 mod out;
 mod registry;

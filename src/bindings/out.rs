@@ -7,7 +7,7 @@
 use alloc::string::String;
 use core::cell::RefCell;
 
-use wasm_bindgen::prelude::*;
+use crate::bindings::abi::export;
 
 use crate::core::local::realm_local;
 use crate::core::text::{Num, Piece};
@@ -80,8 +80,8 @@ pub(crate) fn fail(e: &Error) -> String {
 }
 
 /// An export's return: 0 for `Ok("")`; else 1, with the payload (or the
-/// error, as [`fail`] writes it) for [`payload`] to hand over. One `u32`
-/// per export keeps the glue small; only two exports return strings.
+/// error, as [`fail`] writes it) for [`payload`] to hand over: most calls
+/// answer 0, with no string to decode.
 pub(crate) fn result(r: Result<String, Error>) -> u32 {
     let s = r.unwrap_or_else(|e| fail(&e));
     if s.is_empty() {
@@ -91,14 +91,15 @@ pub(crate) fn result(r: Result<String, Error>) -> u32 {
     1
 }
 
+export! {
 /// The payload of the last call that returned 1.
-#[wasm_bindgen]
 pub fn payload() -> String {
     PAYLOAD.with(|p| core::mem::take(&mut *p.borrow_mut()))
 }
+}
 
+export! {
 /// The records written since the last call (a JSON array), or `""`.
-#[wasm_bindgen]
 pub fn take() -> String {
     let out = OUT.with(|o| core::mem::take(&mut *o.borrow_mut()));
     if out.is_empty() {
@@ -106,4 +107,5 @@ pub fn take() -> String {
     } else {
         out + "]"
     }
+}
 }

@@ -5,7 +5,7 @@
 use alloc::string::String;
 use core::cell::RefCell;
 
-use wasm_bindgen::prelude::*;
+use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
 use crate::core::local::realm_local;
@@ -30,8 +30,8 @@ pub(crate) fn running(name: &str) -> Result<Registry<()>, Error> {
     ns().registry(name)
 }
 
+export! {
 /// Starts `name` (idempotent); its events go to the outbox.
-#[wasm_bindgen]
 pub fn start(name: &str) -> u32 {
     result((|| {
         let ns = ns();
@@ -46,10 +46,11 @@ pub fn start(name: &str) -> u32 {
         Ok(String::new())
     })())
 }
+}
 
+export! {
 /// Stops `name` (its entries are unregistered, connections in it close);
 /// returns whether it was running.
-#[wasm_bindgen]
 pub fn stop(name: &str) -> bool {
     let was = ns().stop(name);
     let subs = SUBS.with(|s| s.borrow_mut().remove(name));
@@ -57,13 +58,15 @@ pub fn stop(name: &str) -> bool {
     crate::bindings::conn::settle();
     was
 }
+}
 
+export! {
 /// The running registries' names, as a JSON array.
-#[wasm_bindgen]
 pub fn names() -> u32 {
     let mut out = String::new();
     push_json_list(&mut out, ns().names(), |out, n| crate::core::wire::push_json_str(out, &n));
     result(Ok(out))
+}
 }
 
 fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> Result<R, Error>) -> Result<R, Error> {
@@ -71,21 +74,23 @@ fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> R
     f(running(name)?, p)
 }
 
+export! {
 /// Registers the profile; its handle, or `AlreadyRegisteredError` naming
 /// the live one.
-#[wasm_bindgen]
 pub fn register(name: &str, profile: &str) -> u32 {
     result(with(name, profile, |reg, p| reg.register(p, ()).map(|h| text!(h))))
 }
+}
 
+export! {
 /// The live handle of the profile, or `""`.
-#[wasm_bindgen]
 pub fn lookup(name: &str, profile: &str) -> u32 {
     result(with(name, profile, |reg, p| Ok(reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default())))
 }
+}
 
+export! {
 /// Unregisters the profile (absent is fine); connections in it close.
-#[wasm_bindgen]
 pub fn unregister(name: &str, profile: &str) -> u32 {
     let r = result(with(name, profile, |reg, p| {
         reg.unregister(&p);
@@ -94,9 +99,10 @@ pub fn unregister(name: &str, profile: &str) -> u32 {
     crate::bindings::conn::settle();
     r
 }
+}
 
+export! {
 /// The registered profiles, as a JSON array.
-#[wasm_bindgen]
 pub fn keys(name: &str) -> u32 {
     result(running(name).map(|reg| {
         let mut out = String::new();
@@ -104,32 +110,36 @@ pub fn keys(name: &str) -> u32 {
         out
     }))
 }
+}
 
+export! {
 /// How many profiles are registered (decimal).
-#[wasm_bindgen]
 pub fn count(name: &str) -> u32 {
     result(running(name).map(|reg| text!(reg.count())))
 }
+}
 
+export! {
 /// Records an update of the entry `handle` (its value changed in JS):
 /// `"1"`, or `""` when the entry is no longer live.
-#[wasm_bindgen]
 pub fn update(name: &str, profile: &str, handle: &str) -> u32 {
     result(with(name, profile, |reg, p| {
         let h: Handle = handle.parse()?;
         Ok(if reg.is_alive(h) && reg.update_value(&p, |()| ()).is_some() { "1".into() } else { String::new() })
     }))
 }
+}
 
+export! {
 /// The canonical form of a profile, or `InvalidProfileError`.
-#[wasm_bindgen]
 pub fn check(profile: &str) -> u32 {
     result(parse_profile(profile).map(|p| profile_json(&p)))
 }
+}
 
+export! {
 /// `[registry, profile]` of a live handle as JSON, `""` for a dead one, or
 /// `InvalidHandleError` for a malformed one.
-#[wasm_bindgen]
 pub fn entry(handle: &str) -> u32 {
     result(handle.parse::<Handle>().map(|h| {
         let ns = ns();
@@ -143,18 +153,20 @@ pub fn entry(handle: &str) -> u32 {
         }
     }))
 }
+}
 
+export! {
 /// Checks a registry (`what` 0) or module (1) name; `""` when fine.
-#[wasm_bindgen]
 pub fn name_ok(what: u32, name: &str) -> u32 {
     result(check_name(if what == 0 { "registry" } else { "module" }, name).map(|()| String::new()))
 }
+}
 
+export! {
 /// The error JS detects but the core words: `0` a module name that is not
 /// plugged (`a`); `1` a profile (`b`, JSON) a module object already holds
 /// in registry `a`; `2` a registry `a` that is not running; `3` the
 /// connection of profile `b` is closed; `4` data `a` (described) cannot be sent.
-#[wasm_bindgen]
 pub fn error(code: u32, a: &str, b: &str) -> u32 {
     let e = match code {
         0 => Error::UnknownModule { module: a.into() },
@@ -170,4 +182,5 @@ pub fn error(code: u32, a: &str, b: &str) -> u32 {
         },
     };
     result(Err(e))
+}
 }

@@ -165,13 +165,18 @@ impl ProfileIndex {
         ((u64::from(hash) * self.buckets.len() as u64) >> 32) as usize
     }
 
+    /// Puts `key` in the first empty bucket of its probe (there is one:
+    /// the table is at most half full). Indexes through `get`, which
+    /// spares the bounds checks `home` and the mask make needless.
     fn put(&mut self, hash: u32, key: SlotKey) {
-        let mask = self.buckets.len() - 1;
+        let mask = self.buckets.len().wrapping_sub(1);
         let mut i = self.home(hash);
-        while self.buckets[i].is_some() {
+        while let Some(Some(_)) = self.buckets.get(i) {
             i = (i + 1) & mask;
         }
-        self.buckets[i] = Some((hash, key));
+        if let Some(b) = self.buckets.get_mut(i) {
+            *b = Some((hash, key));
+        }
     }
 
     /// Removes `key`, stored under `hash`; `false` when it is not there.
@@ -200,12 +205,14 @@ impl ProfileIndex {
             }
         }
         self.len -= 1;
-        self.buckets[i] = None;
+        if let Some(b) = self.buckets.get_mut(i) {
+            *b = None;
+        }
         // The rest of the probe run is put again, so that no entry is cut off
         // from its home bucket by the hole (and no tombstones are needed).
         loop {
             i = (i + 1) & mask;
-            let Some((h, k)) = self.buckets[i].take() else { return true };
+            let Some(Some((h, k))) = self.buckets.get_mut(i).map(Option::take) else { return true };
             self.put(h, k);
         }
     }

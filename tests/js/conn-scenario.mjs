@@ -7,8 +7,8 @@
 //   const { checks } = await connScenario(pr, { url, control, WebSocket }, log);
 //
 // - `pr`: the initialised package namespace (`pkg/node.js`, or `pkg/index.js`
-//   after init / initSync); `pr.__connCount` is used when present (spread it
-//   in from `pkg/profile_registry.js`) to check that connections are freed;
+//   after init / initSync); `pr.__connCount` is used when present (the package
+//   exports it) to check that connections are freed;
 // - `url`: the server's ws:// base URL (`srv.url`);
 // - `control(path)`: resolves the parsed JSON answer of the control endpoint
 //   `path` (e.g. "/control/stats"), a `fetch` to the server's http URL;

@@ -39,7 +39,7 @@
 // it synchronously with `new WebAssembly.Instance(mod, imports)`. Compiling
 // from bytes at run time is refused by workerd ("Wasm code generation
 // disallowed by embedder" from WebAssembly.compile / instantiate(bytes)), so
-// wasm-bindgen's `--target web` init(bytes or URL) does not work there: hand
+// the web entry's init(bytes or URL) does not work there: hand
 // the imported Module to its init / initSync instead.
 
 import { spawn } from "node:child_process";

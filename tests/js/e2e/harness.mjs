@@ -24,7 +24,7 @@ function checkInstalled(name, file, apt) {
 
 /** Throws a clear message when the package was not built. */
 export function checkBuilt() {
-  const missing = ["pkg/index.js", "pkg/profile_registry.js", "pkg/profile_registry_bg.wasm"].filter((f) => !existsSync(path.join(ROOT, f)));
+  const missing = ["pkg/index.js", "pkg/wasm.js", "pkg/profile_registry_bg.wasm"].filter((f) => !existsSync(path.join(ROOT, f)));
   if (missing.length) throw new Error(`missing ${missing.join(", ")}; build the package first: bash scripts/build.sh`);
 }
 
