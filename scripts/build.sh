@@ -35,6 +35,7 @@ node scripts/package-json.mjs
 # browser user loads it (README, "Performance and size"); server.js is not
 # part of it (nothing in the default entry imports it). Over it, the build
 # fails. It holds today's size (41.5 KiB, with the heartbeat, epochs, url
-# functions and network awareness) so nothing grows unnoticed; the goal is
-# 32 KiB (32768), then 24 KiB.
-node scripts/size.mjs --budget 42752
+# functions and network awareness; then 0.4 KB for connection() and the
+# messages that name the call to make) so nothing grows unnoticed; the goal
+# is 32 KiB (32768), then 24 KiB.
+node scripts/size.mjs --budget 43008
