@@ -205,7 +205,8 @@ async function wranglerFetch(proj, bindings) {
 
 consumer("wrangler", async (name) => {
   const proj = await ws.project(name, "worker");
-  fs.writeFileSync(path.join(proj, "src/index.js"), readmeWorker());
+  fs.mkdirSync(path.join(proj, "src"), { recursive: true });
+  fs.writeFileSync(path.join(proj, "src/index.ts"), readmeWorker());
   const { status, text, files } = await wranglerFetch(proj, { CHAT_URL: wsUrl(name) });
   assert.ok(files.some((f) => f.endsWith(".wasm")), `wrangler bundled the wasm: ${files}`);
   assert.equal(status, 200, text);
