@@ -26,7 +26,7 @@ if [ -x "$WASM_OPT" ]; then
 else
   echo "build: $WASM_OPT not found (run scripts/setup.sh); the wasm is not size-optimised" >&2
 fi
-cp js/*.js js/index.d.ts js/server.d.ts pkg/
+cp js/*.js js/index.d.ts js/server.d.ts js/react.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 rm -f pkg/.gitignore pkg/profile_registry_bg.wasm.d.ts pkg/profile_registry.d.ts
 node scripts/entries.mjs

@@ -36,19 +36,23 @@ const pkg = {
     "./web": esm("./index.js"),
     // The server fence: plain JS, no wasm (Node, Deno, workerd).
     "./server": { types: "./server.d.ts", default: "./server.js" },
+    // The React hook (React is an optional peer dependency, never bundled).
+    "./react": { types: "./react.d.ts", default: "./react.js" },
     "./profile_registry_bg.wasm": { types: "./profile_registry_bg.wasm.d.ts", default: "./profile_registry_bg.wasm" },
     "./package.json": "./package.json",
   },
   // `moduleResolution: "node"` (node10) reads no "exports": it finds the
   // subpaths' declarations here.
-  typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
+  typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], react: ["./react.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
   files: [
     ...ENTRY_FILES, "inline.js", "profile_registry_inline.js", "workerd.js", "node.cjs",
     ESM_TYPES.slice(2), CJS_TYPES.slice(2), "profile_registry.js", "profile_registry_bg.wasm", "profile_registry_bg.wasm.d.ts",
-    "server.js", "server.d.ts", "README.md",
+    "server.js", "server.d.ts", "react.js", "react.d.ts", "README.md",
   ],
   sideEffects: ["./node.cjs", "./inline.js", "./workerd.js"],
   // Tested on Node 20 (the ESM and the CommonJS entries, tests/consumers).
   engines: { node: ">=20" },
+  peerDependencies: { react: ">=18" },
+  peerDependenciesMeta: { react: { optional: true } },
 };
 writeFileSync(new URL("../pkg/package.json", import.meta.url), JSON.stringify(pkg, null, 2) + "\n");

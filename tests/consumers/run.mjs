@@ -141,6 +141,48 @@ consumer("rollup4", async (name) => {
   await echoBuilt(name, path.join(proj, "dist"), "app.js");
 });
 
+consumer("react-strictmode", async (name) => {
+  // The page (fixtures/react) bundled by esbuild from the tarball, React 19 in
+  // development (StrictMode mounts every effect twice); 10 page loads, each
+  // with its own profile, counted at the server.
+  const proj = await ws.project(name, "react");
+  const esbuild = await from("esbuild");
+  await esbuild.build({
+    entryPoints: [path.join(proj, "src/index.jsx")], outfile: path.join(proj, "app.js"), bundle: true, format: "esm",
+    jsx: "automatic", nodePaths: [path.join(HERE, "node_modules")], define: { "process.env.NODE_ENV": '"development"' }, logLevel: "error",
+  });
+  const files = await startServer({ staticDir: proj });
+  if (!browser) browser = await (await import("../js/e2e/harness.mjs")).launch();
+  try {
+    for (let load = 1; load <= 10; load++) {
+      const profile = `${name}-${load}`;
+      const page = await browser.newPage();
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      try {
+        await page.goto(`${files.httpUrl}/index.html?profile=${profile}&ws=${encodeURIComponent(wsUrl(profile))}`);
+        const result = await page.waitForFunction(() => window.__result, null, { timeout: 15_000, polling: 50 })
+          .then((h) => h.jsonValue()).catch((e) => ({ error: `no result: ${e.message}` }));
+        const messages = ["m1", "m2", "m3", "m4", "m5"];
+        assert.deepEqual(result.received, [messages, messages, messages], `load ${load}: each listener heard each echo once; ${JSON.stringify(result)} ${errors.join("\n")}`);
+        assert.equal(result.oneConnection, true, `load ${load}: one Connection shared`);
+        assert.equal(result.closedWithLastUser, true, `load ${load}: closed when the last user unmounted`);
+        assert.deepEqual(errors, [], `load ${load}: no page error`);
+      } finally {
+        await page.close();
+      }
+      const c = srv.stats().profiles[profile];
+      assert.ok(c, `load ${load}: the server saw the socket`);
+      assert.equal(c.max, 1, `load ${load}: at most one socket at a time`);
+      assert.equal(c.total, 1, `load ${load}: StrictMode's double mount opened no second socket`);
+      assert.equal(c.messages, 5, `load ${load}: the server echoed each send once`);
+    }
+  } finally {
+    await files.close();
+  }
+});
+
 const NODE = [process.execPath, "--experimental-websocket", "--no-warnings"];
 
 consumer("node-esm", async (name) => {
