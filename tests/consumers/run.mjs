@@ -146,6 +146,10 @@ consumer("react-strictmode", async (name) => {
   // development (StrictMode mounts every effect twice); 10 page loads, each
   // with its own profile, counted at the server.
   const proj = await ws.project(name, "react");
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const chat = readme.slice(readme.indexOf("## React")).match(/```jsx\n([\s\S]*?)```/)?.[1];
+  assert.ok(chat, "README.md has a ```jsx block under ## React");
+  fs.writeFileSync(path.join(proj, "src/chat.jsx"), chat.replace('"wss://chat.example.com/ws"', "globalThis.CHAT_URL"));
   const esbuild = await from("esbuild");
   await esbuild.build({
     entryPoints: [path.join(proj, "src/index.jsx")], outfile: path.join(proj, "app.js"), bundle: true, format: "esm",
@@ -157,11 +161,13 @@ consumer("react-strictmode", async (name) => {
     for (let load = 1; load <= 10; load++) {
       const profile = `${name}-${load}`;
       const page = await browser.newPage();
+      const logged = [];
+      page.on("console", (m) => logged.push(m.text()));
       const errors = [];
       page.on("pageerror", (e) => errors.push(String(e)));
       page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
       try {
-        await page.goto(`${files.httpUrl}/index.html?profile=${profile}&ws=${encodeURIComponent(wsUrl(profile))}`);
+        await page.goto(`${files.httpUrl}/index.html?profile=${profile}&ws=${encodeURIComponent(wsUrl(profile))}&chat=${encodeURIComponent(wsUrl(`${profile}-chat`))}`);
         const result = await page.waitForFunction(() => window.__result, null, { timeout: 15_000, polling: 50 })
           .then((h) => h.jsonValue()).catch((e) => ({ error: `no result: ${e.message}` }));
         const messages = ["m1", "m2", "m3", "m4", "m5"];
@@ -177,6 +183,9 @@ consumer("react-strictmode", async (name) => {
       assert.equal(c.max, 1, `load ${load}: at most one socket at a time`);
       assert.equal(c.total, 1, `load ${load}: StrictMode's double mount opened no second socket`);
       assert.equal(c.messages, 5, `load ${load}: the server echoed each send once`);
+      const chatCount = srv.stats().profiles[`${profile}-chat`];
+      assert.deepEqual([chatCount?.max, chatCount?.total, chatCount?.messages], [1, 1, 1], `load ${load}: the README example: one socket, its click sent once`);
+      assert.ok(logged.includes("hi"), `load ${load}: the README example logged the echo: ${logged}`);
     }
   } finally {
     await files.close();
