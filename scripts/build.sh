@@ -39,3 +39,10 @@ node scripts/package-json.mjs
 # messages that name the call to make) so nothing grows unnoticed; the goal
 # is 32 KiB (32768), then 24 KiB.
 node scripts/size.mjs --budget 43008
+# The API reference (TypeDoc, from the declarations) into target/api/, once
+# scripts/setup.sh has installed TypeDoc.
+if [ -x tests/consumers/node_modules/.bin/typedoc ]; then
+  bash scripts/api-docs.sh
+else
+  echo "build: TypeDoc not installed (scripts/setup.sh); no API reference built" >&2
+fi
