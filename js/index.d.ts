@@ -73,7 +73,7 @@ export interface RegistryModule<V = unknown> {
  * (`"Registry"`), or a module (a name given to {@link plugModule}, or a
  * module object) and a registry name.
  */
-export type RegistryRef = string | { module?: string | RegistryModule<any>; name: string };
+export type RegistryRef = string | { module?: string | RegistryModule<any>; name: string } | WebLocksRef;
 
 /**
  * A config, as far as the registry is concerned: which registry
@@ -1064,3 +1064,28 @@ export interface SharedConnection<P extends Profile = Profile> {
   close(code?: number, reason?: string): void;
   on<K extends keyof SharedConnectionEventMap<P>>(type: K, listener: (this: SharedConnection<P>, event: SharedConnectionEventMap<P>[K]) => void): () => void;
 }
+
+/**
+ * The live {@link Connection} of the profile, or `undefined`: {@link whereis}
+ * narrowed to a connection, so no cast is needed. Found as `whereis` finds
+ * it (one `Map.get` for a scalar profile in a default-module registry): the
+ * same object for the connection's whole life, across reconnects.
+ *
+ * @example
+ * ```ts
+ * import { start, connect, connection } from "profile-registry";
+ *
+ * start();
+ * connect({ profile: ["acme", 7], url: "wss://chat.example.com/ws" });
+ * // Anywhere else in the app:
+ * connection(undefined, ["acme", 7])?.send("still me"); // Connection<["acme", 7]> | undefined
+ * connection({ registry: "Chat" }, "bob");               // a config names the registry
+ * connection(via(undefined, "alice"));                   // a via brings its own profile
+ * ```
+ * @throws {@link InvalidConfigError} when the value registered under the
+ *   profile is not a `Connection` (put there by {@link register}); and what
+ *   {@link whereis} throws.
+ */
+export function connection<const P extends Profile>(config: Target, profile: P): Connection<P> | undefined;
+/** The connection of a via's, or a config's own, profile. */
+export function connection<const P extends Profile>(target: Via<P> | (Config & { profile: P })): Connection<P> | undefined;

@@ -48,6 +48,7 @@ export {
   keys, count, updateValue, dispatch, get, isAlive, profileOf, checkProfile, subscribe, DEFAULT_MODULE, DEFAULT_NAME,
 } from "./registry.js";
 export { Connection, connect, __connCount } from "./connection.js";
+export { connection } from "./find.js";
 export {
   AlreadyRegisteredError, RegistryNotStartedError, UnknownModuleError, InvalidProfileError, InvalidConfigError,
   InvalidHandleError, RegistryModuleError, QueueFullError, ConnectionClosedError, InvalidDataError, NotInitializedError, UnsupportedRuntimeError,

@@ -94,7 +94,7 @@ function walk(v, depth, parts, budget) {
   if (t === "string") j = stringJson(v);
   else if (t === "number") j = String(v);
   else if (t === "boolean") j = v ? "true" : "false";
-  else if (!isArray(v)) throw profileError(`${describe(v)}${SUFFIX}`);
+  else if (!isArray(v)) throw profileError(isVia(v) ? VIA_AS_PROFILE : `${describe(v)}${SUFFIX}`);
   if (j !== undefined) {
     budget.size += j.length + 1;
     parts.push(j);
@@ -118,6 +118,13 @@ function walk(v, depth, parts, budget) {
     parts.push("]");
     budget.size += 2;
   }
+}
+
+const VIA_AS_PROFILE = "a via cannot be a profile: it carries its own; pass the via as the config, as in whereis(v), or pass v.profile";
+
+/** Whether `v` looks like a via (`{ via, name, profile }`); never throws, reads nothing. */
+function isVia(v) {
+  try { return v !== null && typeof v === "object" && "via" in v && "profile" in v; } catch { return false; }
 }
 
 /** A profile validated by the wasm: `{ json, value }`, `value` a fresh, deeply frozen copy. */
@@ -175,11 +182,13 @@ const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAM
  * A config (`undefined`, `{ profile?, registry? }`) or via (`{ via, name,
  * profile }`) read once: `{ module, name, profile }` where `module` is a
  * module name or `readModule`'s result and `profile` the raw value (or
- * undefined). `extra` keys (connect's options) are read into `out`.
+ * undefined). `extra` keys (connect's options) are read into `out`; `call`
+ * names the call for the message of a profile given where the config goes
+ * (see `checkConfig`).
  */
-export function readTarget(config, extra, out) {
+export function readTarget(config, extra, out, call) {
   if (config === undefined) return DEFAULT_TARGET;
-  checkConfig(config);
+  checkConfig(config, call);
   const via = get(config, "via");
   if (via !== undefined) return viaTarget(via, get(config, "name"), get(config, "profile"));
   const profile = get(config, "profile");
@@ -188,11 +197,34 @@ export function readTarget(config, extra, out) {
   return configTarget(registry, profile);
 }
 
-/** Throws InvalidConfigError unless `config` is an object that is not an array. */
-export function checkConfig(config) {
+/**
+ * Throws InvalidConfigError unless `config` is an object that is not an
+ * array. Given a profile instead (or, for calls that take only a config, a
+ * registry name), the message names the call to make: `call` is its name,
+ * followed by `:` for a call that takes only a config.
+ *
+ * @example
+ * checkConfig("alice", "whereis");
+ * // InvalidConfigError: invalid config: a config must be an object such as { registry: "Name" } or a via,
+ * // got the string "alice"; for the profile "alice" in the default registry: whereis(undefined, "alice")
+ * checkConfig("Tenants", "keys:"); // ...; for the registry "Tenants": keys({ registry: "Tenants" })
+ */
+export function checkConfig(config, call) {
   if (config === null || typeof config !== "object" || isArray(config)) {
-    throw configError(`a config must be an object such as { registry: "Name" } or a via, got ${describe(config)}`);
+    throw configError(`a config must be an object such as { registry: "Name" } or a via, got ${describe(config)}${callHint(config, call)}`);
   }
+}
+
+// The hint of `checkConfig`: the call to make with `v` where it belongs.
+function callHint(v, call = "") {
+  const t = typeof v;
+  const ex = t === "string" ? (v.length <= 40 && wellFormed(v) ? JSON.stringify(v) : "")
+    : t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ? String(v)
+    : isArray(v) ? "[...]" : "";
+  const f = call.slice(0, -1);
+  if (!call || !ex) return "";
+  if (call.endsWith(":")) return t === "string" ? `; for the registry ${ex}: ${f}({ registry: ${ex} })` : "";
+  return `; for the profile ${ex} in the default registry: ${call}(undefined, ${ex}${call === "register" ? ", value" : ""})`;
 }
 
 /** The target of a via, from its `via`, `name` and `profile` (read by the caller). */

@@ -188,13 +188,13 @@ export function unplugModule(name) {
 /** `{ module, name }`: which module and registry a config (or via) means. */
 export function resolve(config) {
   W();
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "resolve:");
   return { module: typeof t.module === "string" ? t.module : t.module.obj, name: t.name };
 }
 
 /** The frozen via-name `{ via, name, profile }` of a profile; usable wherever a config is. */
 export function via(config, profile) {
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "via");
   const p = readProfile(pick(t.profile, profile));
   const v = { via: typeof t.module === "string" ? t.module : t.module.obj, name: t.name, profile: p.value };
   const m = t.module === DEFAULT_MODULE ? mirrors.get(t.name) : undefined;
@@ -204,6 +204,8 @@ export function via(config, profile) {
   }
   return Object.freeze(v);
 }
+
+const WHEREIS = "whereis";
 
 function ownVia(c) {
   try { return c[VIA]; } catch { return undefined; }
@@ -221,7 +223,7 @@ export function whereis(config, profile) {
       const v = m.get(profile);
       if (v !== undefined) return v;
     }
-    return whereisIn(readTarget(config), profile);
+    return whereisIn(readTarget(config, 0, 0, WHEREIS), profile);
   }
   if (profile === undefined) {
     const t = ownVia(config);
@@ -236,7 +238,7 @@ export function whereis(config, profile) {
 // whereis(config, profile) for a config object: its keys read once, and a
 // plain `{}` or `{ registry: "Name" }` answered from the mirror.
 function whereisConfig(config, profile) {
-  if (typeof config !== "object" || config === null) checkConfig(config);
+  if (typeof config !== "object" || config === null) checkConfig(config, WHEREIS);
   let k = "via", via, own, registry;
   try {
     if (Array.isArray(config)) k = undefined;
@@ -250,7 +252,7 @@ function whereisConfig(config, profile) {
     if (k === "via") checkConfig(config); // a revoked Proxy: not a config at all
     throw readError(k, e);
   }
-  if (k === undefined) checkConfig(config);
+  if (k === undefined) checkConfig(config, WHEREIS);
   if (via !== undefined) return whereisIn(viaTarget(via, read(config, "name"), read(config, "profile")), profile);
   if (own === undefined && profile !== undefined) {
     const m = registry === undefined ? defaultMirror : typeof registry === "string" ? mirrors.get(registry) : undefined;
@@ -286,7 +288,7 @@ function mirrorGet(m, p) {
  * follows the registry through stop and start.
  */
 export function bind(config) {
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "bind:");
   if (t.module !== DEFAULT_MODULE) return Object.freeze({ whereis: (p) => whereisIn(t, p) });
   const name = t.name;
   let m = mirrorOf(name);
@@ -306,7 +308,7 @@ export function bind(config) {
 
 /** `{ handle, value }` of the live entry, or `undefined`. */
 export function lookup(config, profile) {
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "lookup");
   return lookupIn(t, pick(t.profile, profile));
 }
 
@@ -343,7 +345,7 @@ function isTarget(c) {
 }
 
 function registerIn(config, profile, value) {
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "register");
   const p = pick(t.profile, profile);
   const json = profileJson(p);
   checkValue(value, "register");
@@ -377,7 +379,7 @@ export function registerLocal(name, p, json, value, call) {
 
 /** Unregisters the profile; an absent profile is fine. */
 export function unregister(config, profile) {
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "unregister");
   const json = profileJson(pick(t.profile, profile));
   const fns = moduleOf(t);
   if (fns !== null) {
@@ -391,12 +393,12 @@ export function unregister(config, profile) {
 
 /** The registered profiles (fresh arrays for lists). */
 export function keys(config) {
-  return JSON.parse(ok(W().keys(local(readTarget(config), "keys"))));
+  return JSON.parse(ok(W().keys(local(readTarget(config, 0, 0, "keys:"), "keys"))));
 }
 
 /** How many profiles are registered. */
 export function count(config) {
-  return Number(ok(W().count(local(readTarget(config), "count"))));
+  return Number(ok(W().count(local(readTarget(config, 0, 0, "count:"), "count"))));
 }
 
 function fnArg(f, what) {
@@ -407,7 +409,7 @@ function fnArg(f, what) {
 /** Replaces the live value with `fn(old)` and returns it; `updateValue(via, fn)` works too. A throwing `fn` changes nothing. */
 export function updateValue(config, profile, fn) {
   if (arguments.length === 2 && typeof profile === "function") [profile, fn] = [undefined, profile];
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "updateValue");
   const p = pick(t.profile, profile);
   const json = profileJson(p);
   fnArg(fn, "updateValue's second argument");
@@ -423,7 +425,7 @@ export function updateValue(config, profile, fn) {
 /** Calls `fn(value, handle)` with the live entry and returns its result; `dispatch(via, fn)` works too. */
 export function dispatch(config, profile, fn) {
   if (arguments.length === 2 && typeof profile === "function") [profile, fn] = [undefined, profile];
-  const t = readTarget(config);
+  const t = readTarget(config, 0, 0, "dispatch");
   const p = pick(t.profile, profile);
   fnArg(fn, "dispatch's second argument");
   const e = lookupIn(t, p);
@@ -464,7 +466,7 @@ export function checkProfile(value) {
 
 /** Calls `listener(event)` after each change of the registry, in order; returns `unsubscribe()`. */
 export function subscribe(config, listener) {
-  const name = local(readTarget(config), "subscribe");
+  const name = local(readTarget(config, 0, 0, "subscribe:"), "subscribe");
   fnArg(listener, "the listener");
   mirrorOf(name);
   let subs = listeners.get(name);

@@ -34,15 +34,22 @@ else
   echo "build: $WASM_OPT not found (run scripts/setup.sh); the wasm is not size-optimised" >&2
   cp "$WASM" pkg/profile_registry_bg.wasm
 fi
-cp js/*.js js/index.d.ts js/server.d.ts js/weblocks.d.ts pkg/
+cp js/*.js js/index.d.ts js/server.d.ts js/weblocks.d.ts js/react.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 node scripts/entries.mjs
 node scripts/package-json.mjs
 # The budget: wasm + the default entry's JS, minified and gzipped, as a
 # browser user loads it (README, "Performance and size"); server.js is not
 # part of it (nothing in the default entry imports it). Over it, the build
-# fails. It holds today's size (38.8 KiB: no generated glue, its own
-# allocator; with the heartbeat, epochs, url functions and network
-# awareness) plus ~300 B, so nothing grows unnoticed; the goal is 32 KiB
-# (32768), then 24 KiB.
-node scripts/size.mjs --budget 40064
+# fails. It holds today's size (39.2 KiB: no generated glue, its own
+# allocator; with the heartbeat, epochs, url functions, network awareness,
+# connection() and the messages that name the call to make) plus ~300 B,
+# so nothing grows unnoticed; the goal is 32 KiB (32768), then 24 KiB.
+node scripts/size.mjs --budget 40448
+# The API reference (TypeDoc, from the declarations) into target/api/, once
+# scripts/setup.sh has installed TypeDoc.
+if [ -x tests/consumers/node_modules/.bin/typedoc ]; then
+  bash scripts/api-docs.sh
+else
+  echo "build: TypeDoc not installed (scripts/setup.sh); no API reference built" >&2
+fi

@@ -5,7 +5,7 @@ const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (k) => cargo.match(new RegExp(`^${k} = "([^"]*)"`, "m"))?.[1];
 
 // The default entry's modules (js/*.js but node.js and server.js), as scripts/build.sh copies them.
-const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "load.js", "wasm.js"];
+const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "find.js", "load.js", "wasm.js"];
 
 // Which file each environment gets (ARCHITECTURE.md, "The npm package"):
 // bundlers, Node and Deno the self-initialising entry with the wasm inlined
@@ -38,19 +38,23 @@ const pkg = {
     "./server": { types: "./server.d.ts", default: "./server.js" },
     // The "WebLocks" registry module (one owner per origin): plugged in on import, outside the default entry's size.
     "./weblocks": { types: "./weblocks.d.ts", default: "./weblocks.js" },
+    // The React hook (React is an optional peer dependency, never bundled).
+    "./react": { types: "./react.d.ts", default: "./react.js" },
     "./profile_registry_bg.wasm": { types: "./profile_registry_bg.wasm.d.ts", default: "./profile_registry_bg.wasm" },
     "./package.json": "./package.json",
   },
   // `moduleResolution: "node"` (node10) reads no "exports": it finds the
   // subpaths' declarations here.
-  typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], weblocks: ["./weblocks.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
+  typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], weblocks: ["./weblocks.d.ts"], react: ["./react.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
   files: [
     ...ENTRY_FILES, "inline.js", "profile_registry_inline.js", "workerd.js", "node.cjs",
     ESM_TYPES.slice(2), CJS_TYPES.slice(2), "profile_registry_bg.wasm", "profile_registry_bg.wasm.d.ts",
-    "server.js", "server.d.ts", "weblocks.js", "weblocks.d.ts", "README.md",
+    "server.js", "server.d.ts", "weblocks.js", "weblocks.d.ts", "react.js", "react.d.ts", "README.md",
   ],
   sideEffects: ["./node.cjs", "./inline.js", "./workerd.js", "./weblocks.js"],
   // Tested on Node 20 (the ESM and the CommonJS entries, tests/consumers).
   engines: { node: ">=20" },
+  peerDependencies: { react: ">=18" },
+  peerDependenciesMeta: { react: { optional: true } },
 };
 writeFileSync(new URL("../pkg/package.json", import.meta.url), JSON.stringify(pkg, null, 2) + "\n");

@@ -119,7 +119,7 @@ impl Error {
                 profile,
                 " is already registered in ",
                 Quoted(registry),
-                "; use the existing entry, or unregister it first"
+                "; its live value is err.existing: use it, or unregister it first (connect() takes onDuplicate: \"existing\" to return it, or \"replace\" to close it and take over)"
             ),
             Error::NotStarted { name } => text!(
                 "the registry ",

@@ -141,6 +141,57 @@ consumer("rollup4", async (name) => {
   await echoBuilt(name, path.join(proj, "dist"), "app.js");
 });
 
+consumer("react-strictmode", async (name) => {
+  // The page (fixtures/react) bundled by esbuild from the tarball, React 19 in
+  // development (StrictMode mounts every effect twice); 10 page loads, each
+  // with its own profile, counted at the server.
+  const proj = await ws.project(name, "react");
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const chat = readme.slice(readme.indexOf("## React")).match(/```jsx\n([\s\S]*?)```/)?.[1];
+  assert.ok(chat, "README.md has a ```jsx block under ## React");
+  fs.writeFileSync(path.join(proj, "src/chat.jsx"), chat.replace('"wss://chat.example.com/ws"', "globalThis.CHAT_URL"));
+  const esbuild = await from("esbuild");
+  await esbuild.build({
+    entryPoints: [path.join(proj, "src/index.jsx")], outfile: path.join(proj, "app.js"), bundle: true, format: "esm",
+    jsx: "automatic", nodePaths: [path.join(HERE, "node_modules")], define: { "process.env.NODE_ENV": '"development"' }, logLevel: "error",
+  });
+  const files = await startServer({ staticDir: proj });
+  if (!browser) browser = await (await import("../js/e2e/harness.mjs")).launch();
+  try {
+    for (let load = 1; load <= 10; load++) {
+      const profile = `${name}-${load}`;
+      const page = await browser.newPage();
+      const logged = [];
+      page.on("console", (m) => logged.push(m.text()));
+      const errors = [];
+      page.on("pageerror", (e) => errors.push(String(e)));
+      page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+      try {
+        await page.goto(`${files.httpUrl}/index.html?profile=${profile}&ws=${encodeURIComponent(wsUrl(profile))}&chat=${encodeURIComponent(wsUrl(`${profile}-chat`))}`);
+        const result = await page.waitForFunction(() => window.__result, null, { timeout: 15_000, polling: 50 })
+          .then((h) => h.jsonValue()).catch((e) => ({ error: `no result: ${e.message}` }));
+        const messages = ["m1", "m2", "m3", "m4", "m5"];
+        assert.deepEqual(result.received, [messages, messages, messages], `load ${load}: each listener heard each echo once; ${JSON.stringify(result)} ${errors.join("\n")}`);
+        assert.equal(result.oneConnection, true, `load ${load}: one Connection shared`);
+        assert.equal(result.closedWithLastUser, true, `load ${load}: closed when the last user unmounted`);
+        assert.deepEqual(errors, [], `load ${load}: no page error`);
+      } finally {
+        await page.close();
+      }
+      const c = srv.stats().profiles[profile];
+      assert.ok(c, `load ${load}: the server saw the socket`);
+      assert.equal(c.max, 1, `load ${load}: at most one socket at a time`);
+      assert.equal(c.total, 1, `load ${load}: StrictMode's double mount opened no second socket`);
+      assert.equal(c.messages, 5, `load ${load}: the server echoed each send once`);
+      const chatCount = srv.stats().profiles[`${profile}-chat`];
+      assert.deepEqual([chatCount?.max, chatCount?.total, chatCount?.messages], [1, 1, 1], `load ${load}: the README example: one socket, its click sent once`);
+      assert.ok(logged.includes("hi"), `load ${load}: the README example logged the echo: ${logged}`);
+    }
+  } finally {
+    await files.close();
+  }
+});
+
 const NODE = [process.execPath, "--experimental-websocket", "--no-warnings"];
 
 consumer("node-esm", async (name) => {
@@ -205,8 +256,8 @@ async function wranglerFetch(proj, bindings) {
 
 consumer("wrangler", async (name) => {
   const proj = await ws.project(name, "worker");
-  fs.mkdirSync(path.join(proj, "src"), { recursive: true }); // (git keeps no empty folder)
-  fs.writeFileSync(path.join(proj, "src/index.js"), readmeWorker());
+  fs.mkdirSync(path.join(proj, "src"), { recursive: true });
+  fs.writeFileSync(path.join(proj, "src/index.ts"), readmeWorker());
   const { status, text, files } = await wranglerFetch(proj, { CHAT_URL: wsUrl(name) });
   assert.ok(files.some((f) => f.endsWith(".wasm")), `wrangler bundled the wasm: ${files}`);
   assert.equal(status, 200, text);

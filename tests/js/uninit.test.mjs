@@ -62,6 +62,8 @@ const CALLS = [
   ["subscribe(undefined, listener)", () => pr.subscribe(undefined, () => {})],
   ["checkProfile(\"alice\")", () => pr.checkProfile("alice")],
   ["connect({ profile, url, WebSocket })", () => pr.connect({ profile: "alice", url: "ws://127.0.0.1:9/", WebSocket: FakeWebSocket })],
+  ["connection(undefined, \"alice\")", () => pr.connection(undefined, "alice")],
+  ["connection(via)", () => pr.connection(via)],
 ];
 
 // Exports that are not calls into the registry: loading, the classes, constants.

@@ -38,6 +38,7 @@ import init, {
   ConnectionClosedError,
   InvalidDataError,
   connect,
+  connection,
   Connection,
   type ConnectConfig,
   type ConnectionCloseEvent,
@@ -258,6 +259,12 @@ export function connections(): void {
   const p: readonly ["acme", 7] = conn.profile;
   check(p[1] === 7 && conn instanceof Connection, "connect returns a Connection with its profile");
   check(whereis<Connection>(undefined, ["acme", 7]) === conn, "whereis finds the connection");
+  // The typed lookup: Connection | undefined without a cast.
+  const found: Connection<readonly ["acme", 7]> | undefined = connection(undefined, ["acme", 7]);
+  check(found === conn, "connection() finds the connection");
+  check(connection(via(undefined, ["acme", 7])) === conn, "connection(via) finds it");
+  const missing: Connection<"nobody"> | undefined = connection({}, "nobody");
+  check(missing === undefined, "connection() misses");
   const state: ConnectionState = conn.state;
   check(state === "connecting" && typeof conn.handle === "string", "state and handle");
 
@@ -386,6 +393,8 @@ export function rejected(): void {
   connect({ profile: "a", url: "ws://h", protocols: [1] });
   // @ts-expect-error the WebSocket option is a constructor
   connect({ profile: "a", url: "ws://h", WebSocket: {} });
+  // @ts-expect-error the lookup may miss: optional chaining or a check first
+  connection(undefined, ["acme", 7]).send("x");
   // @ts-expect-error a Connection is made by connect(), not new
   new Connection();
   const c = connect({ profile: "a", url: "ws://h" });
