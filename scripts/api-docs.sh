@@ -20,5 +20,5 @@ cat > "$tmp/tsconfig.json" <<JSON
 JSON
 "$typedoc" --tsconfig "$tmp/tsconfig.json" --name profile-registry --readme none \
   --entryPoints pkg/index.d.ts pkg/react.d.ts pkg/server.d.ts \
-  --excludeInternal --treatWarningsAsErrors --out target/api --logLevel Warn
+  --disableSources --excludeInternal --treatWarningsAsErrors --out target/api --logLevel Warn
 echo "api-docs: target/api/index.html ($(find target/api -name '*.html' | wc -l) pages)"
