@@ -5,7 +5,7 @@
 // An open connection's sends and messages stay in JS: one readyState check,
 // then `socket.send`.
 import { W, ok, drain, apply, later, deliver } from "./boundary.js";
-import { configError, typed, report } from "./errors.js";
+import { configError, crossRequest, typed, report } from "./errors.js";
 import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
 
@@ -202,6 +202,7 @@ export class Connection {
         o.ws.send(data);
         return;
       } catch (e) {
+        this.#crossed(e);
         return this.#hold(data, utf8Length(data), messageOf(e));
       }
     }
@@ -227,6 +228,7 @@ export class Connection {
           o.ws.send(data);
           return;
         } catch (e) {
+          this.#crossed(e);
           return this.#hold(new Uint8Array(buf, offset, length).slice(), bytes, messageOf(e));
         }
       }
@@ -234,7 +236,18 @@ export class Connection {
     }
     if (this.#closed) ok(W().error(3, "", this.#json));
     const o = this.#open;
+    if (o !== null) try { o.ws.readyState; } catch (e) { this.#crossed(e); } // eslint-disable-line no-unused-expressions
     return this.#hold(copy, bytes, o !== null && readyState(o.ws) !== 1 ? "the socket is closing" : "");
+  }
+
+  /** A socket of another, ended request (a plain Worker): the connection closes and the send throws CrossRequestError. */
+  #crossed(e) {
+    const err = crossRequest(e, this.#json);
+    if (err === undefined) return;
+    const s = this.#sock; // unusable from this request on: taken as closed, then the connection closes
+    if (s !== null) W().conn_closed(this.#id, s.sid, 1006, "", false);
+    try { this.close(1000, "request context ended"); } catch { /* closed already */ }
+    throw err;
   }
 
   #hold(data, bytes, failure) {
