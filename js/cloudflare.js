@@ -24,6 +24,8 @@ const MODULE_NAME = "DurableObjects";
 /** How long the object waits for a sender's missing earlier send before it takes the later ones. */
 const REORDER_MS = 500;
 const REPLY_MS = 10_000;
+/** A sender silent this long is forgotten (its order state leaves memory and storage); checked as often. */
+const SENDER_IDLE_MS = 60_000;
 const HEADER = "x-profile-registry";
 const CARRIED = ["protocols", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
 const instances = new Map(); // `${name}\n${profile json}` -> the registry of the instance that runs it in this isolate
@@ -50,6 +52,11 @@ function unpack({ d, b }) {
   return bytes.buffer;
 }
 
+/** Deletes `keys` from storage, 128 at a time (the API's limit). */
+async function drop(storage, keys) {
+  for (let i = 0; i < keys.length; i += 128) await storage.delete(keys.slice(i, i + 128));
+}
+
 const json = (value, status = 200) => new Response(JSON.stringify(value), { status, headers: { "content-type": "application/json" } });
 const failure = (e, status = 500) => json({ error: { name: e?.name ?? "Error", message: String(e?.message ?? e) } }, status);
 
@@ -70,7 +77,8 @@ export class ProfileConnections {
   #queue = []; // { key, item, reply? } stored and not yet out, oldest first
   #next = 0; // the next queue number
   #orders = new Map(); // sender -> { last, waiting: Map(seq -> run), timer }
-  #replies = []; // resolvers of requests whose send went out, oldest first
+  #replies = []; // { resolve, reject } of requests whose send went out, oldest first
+  #pruned = Date.now(); // when idle senders were last forgotten
   #instance = crypto.randomUUID();
 
   constructor(ctx, env) {
@@ -113,6 +121,7 @@ export class ProfileConnections {
     if (this.#wanted === undefined) return;
     await this.#current();
     this.#ensure();
+    if (Date.now() - this.#pruned > SENDER_IDLE_MS) await this.#prune();
     await this.ctx.storage.setAlarm(Date.now() + this.watchMs);
   }
 
@@ -147,7 +156,10 @@ export class ProfileConnections {
     this.#conn = conn;
     conn.on("open", () => { this.#current().then(() => this.#flush()); });
     conn.on("message", (e) => this.#upstream(conn, e.data));
-    conn.on("close", (e) => { if (e.final && this.#conn === conn) this.#conn = null; });
+    conn.on("close", (e) => {
+      this.#unanswered("the upstream socket closed before the reply came");
+      if (e.final && this.#conn === conn) this.#conn = null;
+    });
     return conn;
   }
 
@@ -194,7 +206,7 @@ export class ProfileConnections {
     for (const ws of this.ctx.getWebSockets()) {
       try { ws.send(data); } catch { /* a client that left: its close comes */ }
     }
-    this.#replies.shift()?.(data);
+    this.#replies.shift()?.resolve(data);
     this.ctx.waitUntil?.(this.#current());
   }
 
@@ -202,15 +214,16 @@ export class ProfileConnections {
   async #ordered({ sender, seq, data, timeoutMs }, reply) {
     let o = this.#orders.get(sender);
     if (o === undefined) {
-      o = { last: (await this.ctx.storage.get(seqKey(sender))) ?? 0, waiting: new Map(), timer: undefined };
+      o = { last: (await this.ctx.storage.get(seqKey(sender)))?.last ?? 0, waiting: new Map(), timer: undefined };
       o = this.#orders.get(sender) ?? o;
       this.#orders.set(sender, o);
     }
     let replied;
     const take = async () => {
       o.last = Math.max(o.last, seq);
-      const sent = reply ? new Promise((resolve) => (replied = resolve)) : null;
-      await this.#store(data, replied ?? null, { [seqKey(sender)]: o.last });
+      const sent = reply ? new Promise((resolve, reject) => (replied = { resolve, reject })) : null;
+      sent?.catch(() => {}); // seen by the race below; may reject before it runs
+      await this.#store(data, replied ?? null, { [seqKey(sender)]: { last: o.last, at: Date.now() } });
       return { sent }; // not the promise itself: awaiting `taken` must not wait for the reply
     };
     let taken;
@@ -271,7 +284,25 @@ export class ProfileConnections {
       this.#queue.shift();
       done.push(key);
     }
-    if (done.length) this.ctx.storage.delete(done);
+    drop(this.ctx.storage, done).catch(() => {}); // a failed delete sends them again after a reset: at least once
+  }
+
+  /** Requests whose send went out and whose reply can no longer come. */
+  #unanswered(why) {
+    for (const r of this.#replies.splice(0)) r.reject(typed("ConnectionClosedError", `no reply: ${why}`));
+  }
+
+  /** Forgets senders silent for SENDER_IDLE_MS (a later send of one waits at most REORDER_MS for its gap). */
+  async #prune() {
+    const now = Date.now();
+    this.#pruned = now;
+    const idle = [];
+    for (const [key, { at }] of await this.ctx.storage.list({ prefix: "s:" })) {
+      const sender = key.slice(2);
+      if (now - at > SENDER_IDLE_MS && !(this.#orders.get(sender)?.waiting.size > 0)) idle.push(key);
+    }
+    for (const key of idle) this.#orders.delete(key.slice(2));
+    await drop(this.ctx.storage, idle);
   }
 
   #attach() {
@@ -296,7 +327,7 @@ export class ProfileConnections {
     const conn = this.#conn;
     this.#conn = null;
     try { conn?.close(1000, "closed"); } catch { /* closed already */ }
-    for (const r of this.#replies.splice(0)) r(null);
+    this.#unanswered("the connection was closed");
     const key = meta && `${meta.name}\n${JSON.stringify(meta.profile)}`;
     if (key && instances.get(key) === `${MODULE_NAME}:${this.#instance}`) instances.delete(key);
     await this.ctx.storage.deleteAlarm();

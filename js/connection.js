@@ -202,7 +202,6 @@ export class Connection {
         o.ws.send(data);
         return;
       } catch (e) {
-        this.#crossed(e);
         return this.#hold(data, utf8Length(data), messageOf(e));
       }
     }
@@ -228,7 +227,6 @@ export class Connection {
           o.ws.send(data);
           return;
         } catch (e) {
-          this.#crossed(e);
           return this.#hold(new Uint8Array(buf, offset, length).slice(), bytes, messageOf(e));
         }
       }
@@ -236,17 +234,16 @@ export class Connection {
     }
     if (this.#closed) ok(W().error(3, "", this.#json));
     const o = this.#open;
-    if (o !== null) try { o.ws.readyState; } catch (e) { this.#crossed(e); } // eslint-disable-line no-unused-expressions
+    try { o?.ws.readyState; } catch (e) { this.#crossed(e); } // workerd: a socket of another request throws here
     return this.#hold(copy, bytes, o !== null && readyState(o.ws) !== 1 ? "the socket is closing" : "");
   }
 
-  /** A socket of another, ended request (a plain Worker): the connection closes and the send throws CrossRequestError. */
+  /** A socket of another, ended request (a plain Worker): taken as closed, the connection closes, the send throws CrossRequestError. */
   #crossed(e) {
     const err = crossRequest(e, this.#json);
-    if (err === undefined) return;
-    const s = this.#sock; // unusable from this request on: taken as closed, then the connection closes
-    if (s !== null) W().conn_closed(this.#id, s.sid, 1006, "", false);
-    try { this.close(1000, "request context ended"); } catch { /* closed already */ }
+    if (!err) return;
+    W().conn_closed(this.#id, this.#sock.sid, 1006, "", false);
+    this.close();
     throw err;
   }
 

@@ -26,8 +26,7 @@ export const CrossRequestError = errorClass("CrossRequestError");
 
 /** workerd's refusal of a socket made in another request, as a CrossRequestError (or undefined for any other error). */
 export function crossRequest(e, json) {
-  if (!/on behalf of a different request/.test(e?.message)) return undefined;
-  return typed("CrossRequestError", `the connection of ${json} was opened in another request, which has ended; in a Worker keep connections in a Durable Object: profile-registry/cloudflare`);
+  if (/different request/.test(e?.message)) return typed("CrossRequestError", `${json}'s socket is an ended request's; in a Worker use a Durable Object: profile-registry/cloudflare`);
 }
 
 /** An `Error` named `name` with `props` set on it. */

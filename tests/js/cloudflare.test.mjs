@@ -131,7 +131,7 @@ test("the plain-Worker trap: a Connection used from a later request throws Cross
   const two = await call("front1", "/trap?profile=plain&step=2");
   assert.equal(two.before, "open");
   assert.equal(two.threw?.name, "CrossRequestError", JSON.stringify(two));
-  assert.match(two.threw.message, /Durable Object: profile-registry\/cloudflare/);
+  assert.match(two.threw.message, /^"plain"'s socket is an ended request's; in a Worker use a Durable Object: profile-registry\/cloudflare$/);
   assert.equal(two.after, "closed");
   assert.deepEqual(await call("front1", "/trap?profile=plain&step=2"), { found: false }, "closed, it is no longer registered");
 });
