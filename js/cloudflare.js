@@ -390,6 +390,7 @@ export class DurableConnection {
    * `ReplyTimeoutError` after `timeoutMs` (default 10,000).
    */
   async request(data, { timeoutMs = REPLY_MS } = {}) {
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw configError(`request's timeoutMs must be a positive number of ms, got ${describe(timeoutMs)}`);
     const item = pack(data);
     const r = await this.#call("/request", { sender: this.#sender, seq: ++this.#seq, data: item, timeoutMs });
     return unpack(r.reply);
@@ -420,7 +421,9 @@ export class DurableConnection {
  * The same namespace gives the same module object.
  */
 export function durableObjects(namespace) {
-  if (namespace === null || typeof namespace !== "object" || typeof namespace.idFromName !== "function") {
+  let idFromName;
+  try { idFromName = namespace?.idFromName; } catch { /* a getter that throws: not a namespace */ }
+  if (namespace === null || typeof namespace !== "object" || typeof idFromName !== "function") {
     throw configError(`durableObjects needs a Durable Object namespace (env.PROFILES, bound to ProfileConnections), got ${describe(namespace)}`);
   }
   let module = modules.get(namespace);

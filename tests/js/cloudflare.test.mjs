@@ -88,7 +88,7 @@ test("5 isolates x 10 concurrent requests: one upstream socket, every send arriv
 });
 
 test("attached clients get every upstream message; request() awaits its reply, or ReplyTimeoutError", async () => {
-  const clients = [];
+  const clients = [], clientSockets = [];
   for (const f of FRONTS.slice(0, 3)) {
     const res = await (await mf.getWorker(f)).fetch("http://front/attach?profile=push", { headers: { Upgrade: "websocket" } });
     assert.equal(res.status, 101);
@@ -97,12 +97,17 @@ test("attached clients get every upstream message; request() awaits its reply, o
     ws.addEventListener("message", (e) => got.push(e.data));
     ws.accept();
     clients.push(got);
+    clientSockets.push(ws);
   }
   await until(() => stats("push")?.current === 1, 2000, "the object's upstream socket");
   for (const d of ["a", "b", "c"]) await fetch(`${srv.httpUrl}/control/send?profile=push&data=${d}`);
   await until(() => clients.every((got) => got.length === 3), 2000, "three pushes at every client");
   assert.deepEqual(clients, [["a", "b", "c"], ["a", "b", "c"], ["a", "b", "c"]]);
   assert.deepEqual(await call("front3", "/request?profile=push&data=ping"), { reply: "ping" });
+  assert.deepEqual(await call("front3", "/request?profile=push&data=xbin&binary=1"), { binary: true, reply: "bin" });
+  // A client's own message goes upstream (the echo comes back to every client).
+  clientSockets[0].send("from-client");
+  await until(() => clients.every((got) => got.includes("from-client")), 2000, "the client's message upstream and its echo at every client");
   // A stalled upstream answers nothing: the request times out, typed.
   await fetch(`${srv.httpUrl}/control/stall?profile=push&ms=600`);
   const late = await call("front4", "/request?profile=push&data=late&timeoutMs=200", 500);
@@ -123,6 +128,9 @@ test("bad input: a url function or a WebSocket option is an InvalidConfigError",
   assert.equal(r.url?.name, "InvalidConfigError");
   assert.match(r.url.message, /url of a durableObjects connection must be a string/);
   assert.equal(r.WebSocket?.name, "InvalidConfigError");
+  assert.equal(r.timeoutMs?.name, "InvalidConfigError");
+  assert.equal(r.data?.name, "InvalidDataError");
+  assert.equal(r.namespace?.name, "InvalidConfigError");
 });
 
 test("the plain-Worker trap: a Connection used from a later request throws CrossRequestError and closes", async () => {
