@@ -53,7 +53,7 @@ export declare class DurableConnection<P extends Profile = Profile> {
   readonly profile: P;
   /** `"open"` until `close()`, then `"closed"`; the upstream socket's own state is in `info()`. */
   readonly state: "open" | "closed";
-  /** Sends on the profile's upstream socket, in this sender's order; resolves once the object has stored the send (it goes out when the socket is open, also after a reset). */
+  /** Sends on the profile's upstream socket, in this sender's order; resolves once the object has stored the send (it goes out when the socket is open, also after a reset). Rejects with `QueueFullError` past `queue.maxMessages` (default 1,024) sends stored and not yet out. */
   send(data: string | ArrayBuffer | ArrayBufferView): Promise<void>;
   /**
    * Sends `data` and resolves with the reply: the first upstream message the
@@ -67,7 +67,7 @@ export declare class DurableConnection<P extends Profile = Profile> {
   attach(): Promise<any>;
   /** The object's view of the upstream socket. */
   info(): Promise<DurableInfo>;
-  /** Closes the upstream socket for good and forgets the profile (its epoch stays); resolves with the number of sends that never went out. */
+  /** Closes the upstream socket for good and forgets the profile (its epoch stays); resolves with the number of sends that never went out. A later send of any isolate's `DurableConnection` of the profile brings it back. */
   close(): Promise<{ rejected: number }>;
 }
 

@@ -24,6 +24,7 @@ const MODULE_NAME = "DurableObjects";
 /** How long the object waits for a sender's missing earlier send before it takes the later ones. */
 const REORDER_MS = 500;
 const REPLY_MS = 10_000;
+const MAX_STORED = 1024;
 /** A sender silent this long is forgotten (its order state leaves memory and storage); checked as often. */
 const SENDER_IDLE_MS = 60_000;
 const HEADER = "x-profile-registry";
@@ -125,10 +126,14 @@ export class ProfileConnections {
     await this.ctx.storage.setAlarm(Date.now() + this.watchMs);
   }
 
-  /** A client's message goes upstream like a send. */
+  /** A client's message goes upstream like a send; one that cannot be stored (the queue is full) closes that client with 1011 and why. */
   async webSocketMessage(ws, message) {
     if (this.#wanted === undefined) return;
-    await this.#store(pack(message), null);
+    try {
+      await this.#store(pack(message), null);
+    } catch (e) {
+      try { ws.close(1011, String(e.message).slice(0, 120)); } catch { /* gone already */ }
+    }
   }
 
   webSocketClose(ws, code, reason) {
@@ -259,8 +264,10 @@ export class ProfileConnections {
     }, REORDER_MS);
   }
 
-  /** Stores a send (with `extra` keys) and puts it out if the socket is open. */
+  /** Stores a send (with `extra` keys) and puts it out if the socket is open; past the queue's `maxMessages` (default 1,024) stored sends, a QueueFullError. */
   async #store(item, reply, extra = {}) {
+    const max = this.#wanted.config.queue?.maxMessages ?? MAX_STORED;
+    if (this.#queue.length >= max) throw typed("QueueFullError", `the queue of ${JSON.stringify(this.#wanted.profile)} is full (${max} sends stored, not yet out)`);
     const key = queueKey(this.#next++);
     this.#queue.push({ key, item, reply });
     await this.ctx.storage.put({ ...extra, [key]: item, next: this.#next });
@@ -438,6 +445,7 @@ export function durableObjects(namespace) {
   hosts.set(module, (name, p, o, dup) => {
     if (typeof o.url !== "string") throw configError("the url of a durableObjects connection must be a string (use {epoch} in it for the fencing epoch): a function cannot reach the Durable Object");
     if (o.WebSocket !== undefined) throw configError("a durableObjects connection takes no WebSocket option: the Durable Object uses its own");
+    ok(W().url_check(o.url.replaceAll("{epoch}", "1"))); // here, not only in the object, where no caller would hear of it
     let config;
     try {
       config = JSON.parse(JSON.stringify({ url: o.url, ...Object.fromEntries(CARRIED.map((k) => [k, o[k]])) }));

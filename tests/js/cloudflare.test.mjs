@@ -123,7 +123,7 @@ test("the object orders one sender's sends: a later seq waits for the earlier on
   assert.ok(r.gapMs >= 450 && r.gapMs < 2000, `seq 5 waited for 3 and 4, then went (${r.gapMs} ms)`);
 });
 
-test("bad input: a url function or a WebSocket option is an InvalidConfigError", async () => {
+test("bad input: a url function, a WebSocket option, a bad url or timeoutMs, a namespace that throws: InvalidConfigError; bad data: InvalidDataError", async () => {
   const r = await call("front0", "/bad");
   assert.equal(r.url?.name, "InvalidConfigError");
   assert.match(r.url.message, /url of a durableObjects connection must be a string/);
@@ -131,6 +131,15 @@ test("bad input: a url function or a WebSocket option is an InvalidConfigError",
   assert.equal(r.timeoutMs?.name, "InvalidConfigError");
   assert.equal(r.data?.name, "InvalidDataError");
   assert.equal(r.namespace?.name, "InvalidConfigError");
+  assert.equal(r.badUrl?.name, "InvalidConfigError", JSON.stringify(r.badUrl));
+});
+
+test("sends stored while the upstream is unreachable are bounded by queue.maxMessages, and close() counts them", async () => {
+  const r = await call("front1", "/full?profile=full");
+  assert.deepEqual(r.sends.slice(0, 2), [null, null]);
+  assert.equal(r.sends[2]?.name, "QueueFullError", JSON.stringify(r));
+  assert.equal(r.info.queued, 2);
+  assert.deepEqual(r.closed, { rejected: 2 });
 });
 
 test("the plain-Worker trap: a Connection used from a later request throws CrossRequestError and closes", async () => {
