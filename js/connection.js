@@ -5,7 +5,7 @@
 // An open connection's sends and messages stay in JS: one readyState check,
 // then `socket.send`.
 import { W, ok, drain, apply, later, deliver } from "./boundary.js";
-import { configError, typed, report } from "./errors.js";
+import { configError, crossRequest, typed, report } from "./errors.js";
 import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
 
@@ -234,7 +234,17 @@ export class Connection {
     }
     if (this.#closed) ok(W().error(3, "", this.#json));
     const o = this.#open;
+    try { o?.ws.readyState; } catch (e) { this.#crossed(e); } // workerd: a socket of another request throws here
     return this.#hold(copy, bytes, o !== null && readyState(o.ws) !== 1 ? "the socket is closing" : "");
+  }
+
+  /** A socket of another, ended request (a plain Worker): taken as closed, the connection closes, the send throws CrossRequestError. */
+  #crossed(e) {
+    const err = crossRequest(e, this.#json);
+    if (!err) return;
+    W().conn_closed(this.#id, this.#sock.sid, 1006, "", false);
+    this.close();
+    throw err;
   }
 
   #hold(data, bytes, failure) {

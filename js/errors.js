@@ -1,7 +1,7 @@
 // The package's error classes. Errors are plain `Error`s whose `name` is the
 // kind; each class recognises them with `instanceof` by that name.
 
-function errorClass(name) {
+export function errorClass(name) {
   return {
     [name]: class extends Error {
       constructor(message) { super(message); this.name = name; }
@@ -22,6 +22,12 @@ export const ConnectionClosedError = errorClass("ConnectionClosedError");
 export const InvalidDataError = errorClass("InvalidDataError");
 export const NotInitializedError = errorClass("NotInitializedError");
 export const UnsupportedRuntimeError = errorClass("UnsupportedRuntimeError");
+export const CrossRequestError = errorClass("CrossRequestError");
+
+/** workerd's refusal of a socket made in another request, as a CrossRequestError (or undefined for any other error). */
+export function crossRequest(e, json) {
+  if (/different request/.test(e?.message)) return typed("CrossRequestError", `${json}'s socket is an ended request's; in a Worker use a Durable Object: profile-registry/cloudflare`);
+}
 
 /** An `Error` named `name` with `props` set on it. */
 export function typed(name, message, props) {

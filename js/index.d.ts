@@ -73,7 +73,7 @@ export interface RegistryModule<V = unknown> {
  * (`"Registry"`), or a module (a name given to {@link plugModule}, or a
  * module object) and a registry name.
  */
-export type RegistryRef = string | { module?: string | RegistryModule<any>; name: string } | WebLocksRef;
+export type RegistryRef = string | { module?: string | RegistryModule<any>; name: string } | WebLocksRef | { module: HostingModule<any>; name?: string };
 
 /**
  * A config, as far as the registry is concerned: which registry
@@ -575,6 +575,18 @@ export class UnsupportedRuntimeError extends Error {
   static [Symbol.hasInstance](value: unknown): value is UnsupportedRuntimeError;
 }
 
+/**
+ * Thrown by `send` in a Cloudflare Worker when the connection's socket was
+ * opened in another request, which has ended (workerd refuses "I/O on behalf
+ * of a different request"); the connection is closed. Keep the connection in
+ * a Durable Object: `profile-registry/cloudflare`.
+ */
+export class CrossRequestError extends Error {
+  constructor(message?: string);
+  name: "CrossRequestError";
+  static [Symbol.hasInstance](value: unknown): value is CrossRequestError;
+}
+
 // ===========================================================================
 // CONNECTION API: `connect`, `Connection` (and their option and event types).
 // The runtime is `connect` / `Connection` at the end of js/index.js, and
@@ -1004,7 +1016,14 @@ export class Connection<P extends Profile = Profile> {
  *   {@link UnknownModuleError}, {@link RegistryModuleError} as for {@link register}.
  */
 export function connect<const P extends Profile>(config: Omit<ConnectConfig<P>, "registry" | "onDuplicate"> & { registry: WebLocksRef; onDuplicate?: OnDuplicate }): SharedConnection<P>;
+export function connect<const P extends Profile, C>(config: Omit<ConnectConfig<P>, "registry" | "onDuplicate" | "url" | "WebSocket"> & { url: string; registry: { module: HostingModule<C>; name?: string }; onDuplicate?: OnDuplicate }): C;
 export function connect<const P extends Profile>(config: ConnectConfig<P>): Connection<P>;
+
+/** A registry module that makes its own connections (`durableObjects` of `profile-registry/cloudflare`): `connect` with it returns a `C`. */
+export interface HostingModule<C> extends RegistryModule<C> {
+  /** @internal Type-only: what `connect` makes with this module (no such property exists at run time). */
+  readonly __connects: C;
+}
 
 /** The name of the registry module of `profile-registry/weblocks`: one owner per profile across the origin. */
 export type WebLocksModule = "WebLocks";

@@ -52,4 +52,5 @@ export { connection } from "./find.js";
 export {
   AlreadyRegisteredError, RegistryNotStartedError, UnknownModuleError, InvalidProfileError, InvalidConfigError,
   InvalidHandleError, RegistryModuleError, QueueFullError, ConnectionClosedError, InvalidDataError, NotInitializedError, UnsupportedRuntimeError,
+  CrossRequestError,
 } from "./errors.js";

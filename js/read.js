@@ -232,6 +232,9 @@ export function viaTarget(via, name, profile) {
   return { module: moduleFrom(via), name: readName(name, 0, "via.name"), profile, via: true };
 }
 
+/** Module objects whose registry name defaults to DEFAULT_NAME (profile-registry/cloudflare). */
+export const nameless = new WeakSet();
+
 /** The target of a config, from its `registry` and `profile` (read by the caller). */
 export function configTarget(registry, profile) {
   if (registry === undefined) return { module: DEFAULT_MODULE, name: DEFAULT_NAME, profile };
@@ -240,7 +243,7 @@ export function configTarget(registry, profile) {
     const module = moduleFrom(get(registry, "module"));
     const name = get(registry, "name");
     // `{ module: "WebLocks" }` alone means its default registry (profile-registry/weblocks).
-    return { module, name: readName(name === undefined && module === "WebLocks" ? DEFAULT_NAME : name, 0, "registry.name"), profile };
+    return { module, name: readName(name === undefined && (module === "WebLocks" || nameless.has(module.obj)) ? DEFAULT_NAME : name, 0, "registry.name"), profile };
   }
   throw configError(`registry must be a registry name or { module, name }, got ${describe(registry)}`);
 }

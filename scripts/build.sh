@@ -34,7 +34,7 @@ else
   echo "build: $WASM_OPT not found (run scripts/setup.sh); the wasm is not size-optimised" >&2
   cp "$WASM" pkg/profile_registry_bg.wasm
 fi
-cp js/*.js js/index.d.ts js/server.d.ts js/weblocks.d.ts js/react.d.ts pkg/
+cp js/*.js js/index.d.ts js/server.d.ts js/weblocks.d.ts js/react.d.ts js/cloudflare.d.ts pkg/
 cp README.md pkg/ 2>/dev/null || true
 node scripts/entries.mjs
 node scripts/package-json.mjs

@@ -38,6 +38,8 @@ const pkg = {
     "./server": { types: "./server.d.ts", default: "./server.js" },
     // The "WebLocks" registry module (one owner per origin): plugged in on import, outside the default entry's size.
     "./weblocks": { types: "./weblocks.d.ts", default: "./weblocks.js" },
+    // The Durable Object class and registry module for Cloudflare Workers: one owner per profile across isolates.
+    "./cloudflare": { types: "./cloudflare.d.ts", default: "./cloudflare.js" },
     // The React hook (React is an optional peer dependency, never bundled).
     "./react": { types: "./react.d.ts", default: "./react.js" },
     "./profile_registry_bg.wasm": { types: "./profile_registry_bg.wasm.d.ts", default: "./profile_registry_bg.wasm" },
@@ -45,13 +47,13 @@ const pkg = {
   },
   // `moduleResolution: "node"` (node10) reads no "exports": it finds the
   // subpaths' declarations here.
-  typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], weblocks: ["./weblocks.d.ts"], react: ["./react.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
+  typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], weblocks: ["./weblocks.d.ts"], cloudflare: ["./cloudflare.d.ts"], react: ["./react.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
   files: [
     ...ENTRY_FILES, "inline.js", "profile_registry_inline.js", "workerd.js", "node.cjs",
     ESM_TYPES.slice(2), CJS_TYPES.slice(2), "profile_registry_bg.wasm", "profile_registry_bg.wasm.d.ts",
-    "server.js", "server.d.ts", "weblocks.js", "weblocks.d.ts", "react.js", "react.d.ts", "README.md",
+    "server.js", "server.d.ts", "weblocks.js", "weblocks.d.ts", "cloudflare.js", "cloudflare.d.ts", "react.js", "react.d.ts", "README.md",
   ],
-  sideEffects: ["./node.cjs", "./inline.js", "./workerd.js", "./weblocks.js"],
+  sideEffects: ["./node.cjs", "./inline.js", "./workerd.js", "./weblocks.js", "./cloudflare.js"],
   // Tested on Node 20 (the ESM and the CommonJS entries, tests/consumers).
   engines: { node: ">=20" },
   peerDependencies: { react: ">=18" },

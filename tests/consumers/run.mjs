@@ -232,8 +232,8 @@ function readmeWorker() {
   return block;
 }
 
-/** `wrangler deploy --dry-run` of `proj`, then one request to its output in workerd. */
-async function wranglerFetch(proj, bindings) {
+/** `wrangler deploy --dry-run` of `proj`, then one request (to `route`) to its output in workerd (with `extra` Miniflare options). */
+async function wranglerFetch(proj, bindings, route = "/", extra = {}) {
   const env = { WRANGLER_SEND_METRICS: "false", CI: "1", NO_COLOR: "1", WRANGLER_LOG_PATH: path.join(proj, "logs") };
   await mustRun(path.join(BIN, "wrangler"), ["deploy", "--dry-run", "--outdir", "dist"], { cwd: proj, env });
   const dist = path.join(proj, "dist");
@@ -245,9 +245,10 @@ async function wranglerFetch(proj, bindings) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     bindings,
+    ...extra,
   });
   try {
-    const res = await mf.dispatchFetch("http://localhost/", { signal: AbortSignal.timeout(20_000) });
+    const res = await mf.dispatchFetch(`http://localhost${route}`, { signal: AbortSignal.timeout(20_000) });
     return { status: res.status, text: await res.text(), files: fs.readdirSync(dist) };
   } finally {
     await mf.dispose();
@@ -259,6 +260,25 @@ consumer("wrangler", async (name) => {
   fs.mkdirSync(path.join(proj, "src"), { recursive: true });
   fs.writeFileSync(path.join(proj, "src/index.ts"), readmeWorker());
   const { status, text, files } = await wranglerFetch(proj, { CHAT_URL: wsUrl(name) });
+  assert.ok(files.some((f) => f.endsWith(".wasm")), `wrangler bundled the wasm: ${files}`);
+  assert.equal(status, 200, text);
+  assert.equal(text, "hello");
+  assertCounted(name);
+});
+
+consumer("wrangler-cloudflare", async (name) => {
+  // README's Cloudflare section: its wrangler.toml and its Worker, as written.
+  const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Cloudflare Workers"));
+  const toml = section.match(/```toml\n([\s\S]*?)```/)?.[1];
+  const worker = section.match(/```ts\n([\s\S]*?)```/)?.[1];
+  assert.ok(toml && worker?.includes("export { ProfileConnections }"), "README.md has the Cloudflare section's wrangler.toml and Worker");
+  const proj = await ws.project(name, "worker");
+  fs.writeFileSync(path.join(proj, "wrangler.toml"), toml);
+  fs.mkdirSync(path.join(proj, "src"), { recursive: true });
+  fs.writeFileSync(path.join(proj, "src/index.ts"), worker);
+  const { status, text, files } = await wranglerFetch(proj, { CHAT_URL: `${srv.url}/` }, `/?user=${name}`,
+    { durableObjects: { PROFILES: { className: "ProfileConnections", useSQLite: true } } });
   assert.ok(files.some((f) => f.endsWith(".wasm")), `wrangler bundled the wasm: ${files}`);
   assert.equal(status, 200, text);
   assert.equal(text, "hello");

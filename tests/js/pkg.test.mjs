@@ -32,6 +32,7 @@ const ERROR_NAMES = [
   "InvalidDataError",
   "NotInitializedError",
   "UnsupportedRuntimeError",
+  "CrossRequestError",
 ];
 
 /** The error `f` throws (fails when it throws nothing). */
