@@ -8,7 +8,7 @@ import { W, ok, drain, apply, later, deliver } from "./boundary.js";
 import { configError, typed, report } from "./errors.js";
 import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
-import { originOf, pace, unpace } from "./pacer.js";
+import { originOf, pace, reopened, unpace } from "./pacer.js";
 
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
 const CONFIG_KEYS = ["profile", "url", "protocols", "registry", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
@@ -382,7 +382,7 @@ export class Connection {
       detail = { handle: this.#handle };
       this.#attempt = 0;
       this.#open = this.#socket(this.#current) ?? null;
-      later(recovered, this.#origin);
+      later(recovered, [this.#origin, this.#open?.released]);
     } else if (type === "reconnecting") {
       detail = { attempt: a, delayMs: b, reason: c };
       this.#attempt = a;
@@ -413,7 +413,7 @@ export class Connection {
   }
 
   #openSocket(sid, url, protocols, attempt) {
-    const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false, paced: undefined };
+    const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false, paced: undefined, released: undefined };
     this.#sock = s;
     this.#current = sid;
     this.#waiting = false;
@@ -452,8 +452,9 @@ export class Connection {
   #paced(sid, s, url, protocols, attempt) {
     if (attempt === 0 || this.#pace === Infinity) return this.#construct(sid, s, url, protocols);
     s.pending = true;
-    s.paced = pace(this.#origin, this.#pace, () => {
+    s.paced = pace(this.#origin, this.#pace, (at) => {
       s.paced = undefined;
+      s.released = at;
       s.pending = false;
       if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while waiting
       this.#construct(sid, s, url, protocols);
@@ -461,13 +462,15 @@ export class Connection {
     });
   }
 
-  /** Another socket of this origin opened: a connection waiting out its backoff retries now (through the pacer). */
+  /** Whether `conn` waits out a backoff delay before a retry to `origin`. */
+  static waits(conn, origin) { return conn.#waiting && conn.#origin === origin && !conn.#closed; }
+
+  /** Another socket of its origin opened: `conn`, if still waiting out its backoff, retries now (through the pacer). */
   static recover(conn, origin) {
-    if (conn.#waiting && conn.#origin === origin && !conn.#closed) {
-      conn.#waiting = false;
-      W().conn_recovered(conn.#id);
-      drain();
-    }
+    if (!Connection.waits(conn, origin)) return;
+    conn.#waiting = false;
+    W().conn_recovered(conn.#id);
+    drain();
   }
 
   #construct(sid, s, url, protocols) {
@@ -608,8 +611,16 @@ export class Connection {
   }
 }
 
-function recovered(origin) {
-  for (const conn of conns.values()) Connection.recover(conn, origin);
+/**
+ * A socket to `origin` opened (released by the pacer at `at`, if paced):
+ * when connections to it wait out a backoff, the server is back; they
+ * retry now, paced from a window that starts with that socket.
+ */
+function recovered([origin, at]) {
+  const waiting = [...conns.values()].filter((c) => Connection.waits(c, origin));
+  if (waiting.length === 0) return;
+  if (at !== undefined) reopened(origin, at);
+  for (const conn of waiting) Connection.recover(conn, origin);
 }
 
 function closeNow(ws, code, reason) {

@@ -5,6 +5,9 @@
 // origin were released in the last ceil(p / 10) * 1000 / p ms (100 ms from
 // p = 10 up), counted from the real release times, and at least half the
 // even spacing after the one before: late timers never add up to a burst.
+// When a paced socket opens while other connections to its origin wait
+// out a backoff (the server is back), the releases before it are
+// forgotten: they went to a server that was not there.
 import { report } from "./errors.js";
 
 /** Part of the even spacing (window / releases) kept between two releases. */
@@ -49,6 +52,25 @@ export function pace(origin, perSecond, run) {
   return rec.queue.includes(entry) ? entry : undefined;
 }
 
+/**
+ * A socket released at `at` (the `Date.now()` given to its `run`) opened
+ * on a server of `origin` that is back: the origin's releases before it
+ * are forgotten.
+ *
+ * @example
+ * pace(origin, 200, (at) => open(at)); // ...and when it opens: reopened(origin, at)
+ */
+export function reopened(origin, at) {
+  const rec = origins.get(origin);
+  if (rec === undefined) return;
+  const i = rec.times.findIndex((t) => t >= at);
+  rec.times.splice(0, i < 0 ? rec.times.length : i);
+  if (rec.timer !== undefined && rec.queue.length > 0) {
+    clearTimeout(rec.timer);
+    release(rec);
+  }
+}
+
 /** Gives up a place in line from `pace` (nothing for undefined, or one that ran). */
 export function unpace(entry) {
   if (entry === undefined) return;
@@ -80,7 +102,7 @@ function release(rec) {
     times.push(t);
     if (times.length > rec.keep) times.shift();
     rec.until = Math.max(rec.until, t + e.w);
-    try { e.run(); } catch (err) { report(err); }
+    try { e.run(t); } catch (err) { report(err); }
   }
 }
 
