@@ -3,15 +3,18 @@
 // server came back does not hit it with every profile in the same moment.
 // A retry at pace p is released when fewer than ceil(p / 10) retries of its
 // origin were released in the last ceil(p / 10) * 1000 / p ms (100 ms from
-// p = 10 up), counted from the real release times, and at least half the
-// even spacing after the one before: late timers never add up to a burst.
+// p = 10 up) plus JITTER_MS, counted from the real release times, and at
+// least SPREAD of the even spacing after the one before: late timers never
+// add up to a burst.
 // When a paced socket opens while other connections to its origin wait
 // out a backoff (the server is back), the releases before it are
 // forgotten: they went to a server that was not there.
 import { report } from "./errors.js";
 
 /** Part of the even spacing (window / releases) kept between two releases. */
-const SPREAD = 0.5;
+const SPREAD = 0.3;
+/** Added to the window: handshakes released a window apart may take this much less time than the one before, and still reach the server a window apart. */
+const JITTER_MS = 3;
 const origins = new Map(); // origin -> { times, queue, timer, keep, until }
 const now = () => Date.now();
 
@@ -39,7 +42,7 @@ export function originOf(url) {
  */
 export function pace(origin, perSecond, run) {
   const n = Math.ceil(perSecond / 10);
-  const w = (n * 1000) / perSecond;
+  const w = (n * 1000) / perSecond + JITTER_MS;
   let rec = origins.get(origin);
   if (rec === undefined) {
     sweep();
