@@ -630,7 +630,7 @@ export interface ReconnectOptions {
    * Retries per second per origin (scheme, host and port of the url), over
    * every connection of the realm to it: a number above 0, default 200, or
    * `Infinity` for no pacing. A retry waits its turn until fewer than
-   * `ceil(pace / 10)` retries to its origin left in the last 100 ms, so a
+   * `ceil(pace / 10)` retries to its origin left in the last 103 ms, so a
    * server that comes back is not hit by every profile at once; when any
    * socket to an origin opens, the connections to it that wait out a
    * backoff delay retry now (`reason: "recovered"`), paced. The first socket
