@@ -8,11 +8,14 @@ import { W, ok, drain, apply, later, deliver } from "./boundary.js";
 import { configError, crossRequest, typed, report } from "./errors.js";
 import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
+import { originOf, pace, reopened, unpace } from "./pacer.js";
 
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
 const CONFIG_KEYS = ["profile", "url", "protocols", "registry", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
 const OPTION_KEYS = CONFIG_KEYS.slice(1).filter((k) => k !== "registry");
-const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries", "minUptimeMs"];
+const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries", "minUptimeMs", "pace"];
+/** Retries per second per origin when `reconnect.pace` is not given. */
+const PACE = 200;
 const QUEUE_KEYS = ["maxMessages", "maxBytes"];
 const HEARTBEAT_KEYS = ["intervalMs", "timeoutMs", "message"];
 const DUPLICATES = ["error", "existing", "replace"];
@@ -148,8 +151,11 @@ export class Connection {
   #open = null; // the open socket's entry
   #stuck = null; // { k, message }: sends of this batch that did not happen
   #closed = false;
+  #pace; // reconnect.pace: retries per second to this origin
+  #origin; // the origin of the last url, which retries are paced by
+  #waiting = false; // in a backoff delay, which another socket of the origin opening cuts short
 
-  constructor(token, id, profile, json, ctor, module, registry, url, beat) {
+  constructor(token, id, profile, json, ctor, module, registry, url, beat, perSecond) {
     if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
     this.#id = id;
     this.#profile = profile;
@@ -159,6 +165,8 @@ export class Connection {
     this.#beat = beat;
     this.#module = module;
     this.#registry = registry;
+    this.#pace = perSecond;
+    if (typeof url === "string") this.#origin = originOf(url);
   }
 
   /** @internal */ [HOLD](on) {
@@ -346,6 +354,7 @@ export class Connection {
         return;
       case "forget":
         conns.delete(id);
+        unpace(this.#sock?.paced);
         for (const t of this.#timers?.values() ?? []) clearTimeout(t);
         this.#timers = null;
         network.update();
@@ -383,9 +392,11 @@ export class Connection {
       detail = { handle: this.#handle };
       this.#attempt = 0;
       this.#open = this.#socket(this.#current) ?? null;
+      later(recovered, [this.#origin, this.#open?.released]);
     } else if (type === "reconnecting") {
       detail = { attempt: a, delayMs: b, reason: c };
       this.#attempt = a;
+      this.#waiting = c === "closed";
     } else if (type === "error") {
       detail = { message: a };
     } else if (d === null) {
@@ -412,10 +423,11 @@ export class Connection {
   }
 
   #openSocket(sid, url, protocols, attempt) {
-    const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false };
+    const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false, paced: undefined, released: undefined };
     this.#sock = s;
     this.#current = sid;
-    if (typeof this.#url !== "function") return this.#construct(sid, s, url, protocols);
+    this.#waiting = false;
+    if (typeof this.#url !== "function") return this.#paced(sid, s, url, protocols, attempt);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
@@ -440,9 +452,35 @@ export class Connection {
       const bad = wellFormed(u) ? W().url_check(u) : "";
       try { ok(bad); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
       if (!wellFormed(u)) return fail("the url function gave a url with a lone surrogate; percent-encode it");
-      this.#construct(sid, s, u, protocols);
+      this.#origin = originOf(u);
+      this.#paced(sid, s, u, protocols, attempt);
       deliver();
     }, (e) => fail(`the url function failed: ${messageOf(e)}`));
+  }
+
+  /** Constructs a retry's socket when the origin's pacer lets it go (the first socket at once); `s.paced` is its place in line. */
+  #paced(sid, s, url, protocols, attempt) {
+    if (attempt === 0 || this.#pace === Infinity) return this.#construct(sid, s, url, protocols);
+    s.pending = true;
+    s.paced = pace(this.#origin, this.#pace, (at) => {
+      s.paced = undefined;
+      s.released = at;
+      s.pending = false;
+      if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while waiting
+      this.#construct(sid, s, url, protocols);
+      deliver();
+    });
+  }
+
+  /** Whether `conn` waits out a backoff delay before a retry to `origin`. */
+  static waits(conn, origin) { return conn.#waiting && conn.#origin === origin && !conn.#closed; }
+
+  /** Another socket of its origin opened: `conn`, if still waiting out its backoff, retries now (through the pacer). */
+  static recover(conn, origin) {
+    if (!Connection.waits(conn, origin)) return;
+    conn.#waiting = false;
+    W().conn_recovered(conn.#id);
+    drain();
   }
 
   #construct(sid, s, url, protocols) {
@@ -545,6 +583,7 @@ export class Connection {
     if (s === this.#open) this.#open = null;
     clearTimeout(s.stand);
     clearTimeout(s.abort);
+    unpace(s.paced);
     const ws = s.ws;
     if (ws === null) return;
     // Not CLOSED yet: close it (workerd before 2026-04-07 leaves a CLOSING
@@ -582,6 +621,18 @@ export class Connection {
   }
 }
 
+/**
+ * A socket to `origin` opened (released by the pacer at `at`, if paced):
+ * when connections to it wait out a backoff, the server is back; they
+ * retry now, paced from a window that starts with that socket.
+ */
+function recovered([origin, at]) {
+  const waiting = [...conns.values()].filter((c) => Connection.waits(c, origin));
+  if (waiting.length === 0) return;
+  if (at !== undefined) reopened(origin, at);
+  for (const conn of waiting) Connection.recover(conn, origin);
+}
+
 function closeNow(ws, code, reason) {
   try {
     ws.close(code, reason);
@@ -594,7 +645,7 @@ function closeNow(ws, code, reason) {
 const NUMBERS = [...RECONNECT_KEYS.slice(0, 5).map((k) => ["reconnect", k]), ...QUEUE_KEYS.map((k) => ["queue", k]), [null, "connectTimeoutMs"],
   ["reconnect", "minUptimeMs"], ["heartbeat", "intervalMs"], ["heartbeat", "timeoutMs"]];
 const SHAPES = {
-  reconnect: ["false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries, minUptimeMs }", RECONNECT_KEYS],
+  reconnect: ["false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries, minUptimeMs, pace }", RECONNECT_KEYS],
   queue: ["{ maxMessages, maxBytes }", QUEUE_KEYS],
   heartbeat: ["{ intervalMs, timeoutMs, message }", HEARTBEAT_KEYS],
 };
@@ -607,7 +658,7 @@ function options(o, what, nums) {
   const read = {};
   for (const k of keys) {
     read[k] = get(o, k);
-    if (k !== "message") setNumber(nums, what, k, read[k]);
+    if (k !== "message" && k !== "pace") setNumber(nums, what, k, read[k]);
   }
   return read;
 }
@@ -623,6 +674,15 @@ function beatMessage(m) {
   } catch {
     throw configError("heartbeat.message must not be a detached or shared buffer");
   }
+}
+
+/** `reconnect.pace`: retries per second per origin, above 0 (`Infinity`: no pacing). */
+function pacing(v) {
+  if (v === undefined) return PACE;
+  if (typeof v !== "number" || !(v > 0)) {
+    throw configError(`reconnect.pace must be a number above 0 (retries per second per origin; Infinity turns pacing off), got ${describe(v)}`);
+  }
+  return v;
 }
 
 /** `nums` is `[reconnect on, given mask, ...NUMBERS]`. */
@@ -676,7 +736,7 @@ export function connect(config) {
   const nums = new Float64Array(2 + NUMBERS.length);
   const rc = o.reconnect;
   nums[0] = (rc === false ? 0 : 1) + (urlFn ? 4 : 0);
-  if (rc !== undefined && typeof rc !== "boolean") options(rc, "reconnect", nums);
+  const perSecond = rc !== undefined && typeof rc !== "boolean" ? pacing(options(rc, "reconnect", nums).pace) : PACE;
   if (o.queue !== undefined) options(o.queue, "queue", nums);
   setNumber(nums, null, "connectTimeoutMs", o.connectTimeoutMs);
   let beat;
@@ -695,7 +755,7 @@ export function connect(config) {
   const host = fns === null ? undefined : hosts.get(fns.obj);
   if (host !== undefined) return host(t.name, p, o, dup);
   const id = ++lastId;
-  const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name, o.url, beat);
+  const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name, o.url, beat, perSecond);
   conns.set(id, conn); // known before it is registered: its register event may read it
   conn[HOLD](true); // events raised inside connect() reach listeners added right after it
   let created = false;

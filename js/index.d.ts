@@ -638,6 +638,22 @@ export interface ReconnectOptions {
    * that accepts and at once closes is backed off like one that refuses.
    */
   minUptimeMs?: number;
+  /**
+   * Retries per second per origin (scheme, host and port of the url), over
+   * every connection of the realm to it: a number above 0, default 200, or
+   * `Infinity` for no pacing. A retry waits its turn until fewer than
+   * `ceil(pace / 10)` retries to its origin left in the last 103 ms, so a
+   * server that comes back is not hit by every profile at once; when any
+   * socket to an origin opens, the connections to it that wait out a
+   * backoff delay retry now (`reason: "recovered"`), paced. The first socket
+   * of a connection is never paced. A wait counts towards `connectTimeoutMs`.
+   *
+   * @example
+   * ```ts
+   * const reconnect: ReconnectOptions = { pace: 50 }; // at most 5 retries per 100 ms to the origin
+   * ```
+   */
+  pace?: number;
 }
 
 /**
@@ -843,9 +859,12 @@ export type ConnectionCloseEvent<P extends Profile = Profile> = ConnectionLostEv
  * Why a reconnect comes: `"closed"` (the socket closed or could not open:
  * after the backoff delay), `"offline"` (the network is down: retries wait
  * for it, `delayMs` is `null`), `"online"` (it came back: now), `"visible"`
- * (a hidden page was shown again: now), `"reconnect"` ({@link Connection.reconnect}: now).
+ * (a hidden page was shown again: now), `"reconnect"` ({@link Connection.reconnect}: now),
+ * `"recovered"` (another socket to the same origin opened, so the server is
+ * back: now, instead of the rest of the backoff delay; paced by
+ * {@link ReconnectOptions.pace}).
  */
-export type ReconnectReason = "closed" | "offline" | "online" | "visible" | "reconnect";
+export type ReconnectReason = "closed" | "offline" | "online" | "visible" | "reconnect" | "recovered";
 
 /** A reconnect attempt is scheduled `delayMs` from now (or paused, `null`, while offline). */
 export interface ConnectionReconnectingEvent<P extends Profile = Profile> extends ConnectionEventBase<"reconnecting", P> {

@@ -5,7 +5,7 @@ const cargo = readFileSync(new URL("../Cargo.toml", import.meta.url), "utf8");
 const field = (k) => cargo.match(new RegExp(`^${k} = "([^"]*)"`, "m"))?.[1];
 
 // The default entry's modules (js/*.js but node.js and server.js), as scripts/build.sh copies them.
-const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "find.js", "load.js", "wasm.js"];
+const ENTRY_FILES = ["index.js", "boundary.js", "errors.js", "read.js", "registry.js", "connection.js", "pacer.js", "find.js", "load.js", "wasm.js"];
 
 // Which file each environment gets (ARCHITECTURE.md, "The npm package"):
 // bundlers, Node and Deno the self-initialising entry with the wasm inlined

@@ -527,6 +527,34 @@ fn offline_pauses_retries_and_online_or_visible_retry_at_once() {
 }
 
 #[test]
+fn recovered_cuts_a_running_backoff_short_and_nothing_else() {
+    let (mut m, s) = opened(options());
+    assert!(!m.recovered(), "an open socket is left alone");
+    close_socket(&mut m, s, 1006, "");
+    m.take_events();
+    assert_eq!(m.clock_mut().pending(), 1, "the backoff delay");
+    assert!(m.recovered());
+    let s = m.socket().unwrap();
+    assert_eq!(
+        m.take_events(),
+        [
+            Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Recovered },
+            Event::Opening { socket: s, attempt: 1 }
+        ]
+    );
+    assert!(!m.recovered(), "connecting");
+    // The attempt count is kept: the next backoff is the second one.
+    close_socket(&mut m, s, 1006, "");
+    assert!(matches!(m.take_events().last(), Some(Event::Reconnecting { attempt: 2, reason: Retry::Closed, .. })));
+    // Offline, no backoff runs: recovered waits for the network as every retry does.
+    m.set_online(false);
+    assert!(!m.recovered());
+    m.close(None, None).unwrap();
+    assert!(!m.recovered(), "closed");
+    assert_eq!(m.clock_mut().pending(), 0);
+}
+
+#[test]
 fn an_error_whose_close_comes_late_opens_nothing_until_that_close() {
     let mut m = started(options());
     let s = m.socket().unwrap();

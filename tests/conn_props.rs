@@ -38,6 +38,8 @@ enum Op {
     Reconnect,
     Online(bool),
     Visible,
+    /// Another connection to the origin opened (`Machine::recovered`).
+    Recovered,
     /// `inner`, then `reaction` right after each event it emitted (a listener).
     React(Box<Op>, Box<Op>),
 }
@@ -62,6 +64,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Reconnect),
         1 => any::<bool>().prop_map(Op::Online),
         1 => Just(Op::Visible),
+        1 => Just(Op::Recovered),
         1 => Just(Op::ServerClose(4409)),
         3 => (plain(), user()).prop_map(|(a, b)| Op::React(Box::new(a), Box::new(b))),
     ]
@@ -198,6 +201,23 @@ fn step(m: &mut FakeMachine, ledger: &mut Ledger, op: Op) -> Result<(), TestCase
         Op::Reconnect => drop(m.reconnect()),
         Op::Online(on) => m.set_online(on),
         Op::Visible => drop(m.retry_now(Retry::Visible)),
+        Op::Recovered => {
+            let waiting = m.state() == State::Reconnecting && m.socket().is_none() && m.clock_mut().pending() == 1;
+            let opens = m.transport().opens.len();
+            let retried = m.recovered();
+            // It retries exactly when a backoff delay was running (the one timer
+            // of a reconnecting machine with no socket), and then opens or waits
+            // for the closing socket's release.
+            prop_assert_eq!(retried, waiting, "recovered retries exactly when waiting in backoff");
+            let before = ledger.events.len();
+            ledger.record(m)?;
+            if retried {
+                let first = &ledger.events[before];
+                let recovered = matches!(first, Event::Reconnecting { delay_ms: Some(0.0), reason: Retry::Recovered, .. });
+                prop_assert!(recovered, "{:?}", first);
+                prop_assert!(m.transport().opens.len() <= opens + 1);
+            }
+        }
         Op::Start => m.start(),
         Op::Send => {
             let text = format!("m{}", ledger.next);

@@ -532,6 +532,14 @@ pub fn conn_network(online: bool, visible: bool) {
 }
 
 export! {
+/// Another connection to this one's origin opened: if it is waiting out a
+/// backoff delay, it retries now (`Machine::recovered`).
+pub fn conn_recovered(id: u32) {
+    on(id, |c| c.step(|m| drop(m.recovered())));
+}
+}
+
+export! {
 /// Checks a url the host's url function made: `""` or `InvalidConfigError`
 /// (the url redacted).
 pub fn url_check(url: &str) -> u32 {

@@ -69,10 +69,13 @@ pub enum Retry {
     Visible,
     /// `reconnect()` was called: now.
     Reconnect,
+    /// Another connection to the same origin opened, so the server is back:
+    /// now (through the host's pacer) instead of waiting out the backoff.
+    Recovered,
 }
 
 impl Retry {
-    /// `"closed"`, `"offline"`, `"online"`, `"visible"` or `"reconnect"`.
+    /// `"closed"`, `"offline"`, `"online"`, `"visible"`, `"reconnect"` or `"recovered"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Retry::Closed => "closed",
@@ -80,6 +83,7 @@ impl Retry {
             Retry::Online => "online",
             Retry::Visible => "visible",
             Retry::Reconnect => "reconnect",
+            Retry::Recovered => "recovered",
         }
     }
 }

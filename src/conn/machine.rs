@@ -559,6 +559,31 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         true
     }
 
+    /// Another connection to this one's origin opened: the server is back.
+    /// A machine waiting out its backoff delay retries now
+    /// ([`Retry::Recovered`], the attempt count kept); returns whether it
+    /// did. Nothing happens unless a backoff delay is running: not while a
+    /// socket is connecting or open, offline, or once closed.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let mut m = fake_machine(Options::new("a".into(), "ws://h"))?;
+    /// m.start();
+    /// assert!(!m.recovered()); // connecting
+    /// let s = m.socket().unwrap();
+    /// close_socket(&mut m, s, 1006, "");
+    /// m.take_events();
+    /// assert!(m.recovered());
+    /// let now = Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Recovered };
+    /// assert_eq!(m.take_events()[0], now);
+    /// assert_eq!((m.transport().opens.len(), m.clock_mut().pending()), (2, 0));
+    /// assert!(!m.recovered()); // its retry is connecting
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn recovered(&mut self) -> bool {
+        matches!(self.timer, Some((_, Timer::Backoff))) && self.retry_now(Retry::Recovered)
+    }
+
     /// A fresh socket now: the current one (if any) is closed, and the next
     /// opens once it is released, with no backoff delay; the queue is kept.
     /// Emits `StateChange`, `Close` (code 1000, reason `"reconnect"`, when a

@@ -6,6 +6,7 @@
 //   const srv = await startServer({ staticDir });  // port 0 = free port
 //   startServer({ fence: { retainMs: 100 } })      // options of the fence (createFence)
 //   startServer({ onMessage(profile, text) {} })   // hears every text message the server reads
+//   startServer({ onAccept(profile) {} })           // hears every accepted upgrade, as it is counted
 //   srv.url      -> "ws://127.0.0.1:PORT"     (connect to `${url}/?profile=alice`)
 //   srv.httpUrl  -> "http://127.0.0.1:PORT"   (control: `${httpUrl}/control/stats`)
 //   srv.stats()  -> same object as GET /control/stats
@@ -89,7 +90,7 @@ const CORS = {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions, onMessage } = {}) {
+export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fence: fenceOptions, onMessage, onAccept } = {}) {
   const root = staticDir ? path.resolve(staticDir) : null;
   const fence = createFence(fenceOptions);
 
@@ -182,6 +183,7 @@ export async function startServer({ port = 0, host = "127.0.0.1", staticDir, fen
     c.current = set.size;
     c.total += 1;
     c.max = Math.max(c.max, c.current);
+    onAccept?.(profile);
     ws.on("error", () => {}); // a reset by the peer must not crash the server
     ws.on("close", () => {
       set.delete(ws);

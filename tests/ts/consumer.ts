@@ -288,7 +288,7 @@ export function connections(): void {
   });
   conn.on("reconnecting", (e) => {
     const delay: number | null = e.delayMs;
-    const why: "closed" | "offline" | "online" | "visible" | "reconnect" = e.reason;
+    const why: "closed" | "offline" | "online" | "visible" | "reconnect" | "recovered" = e.reason;
     void (e.attempt + (delay ?? 0) + why.length);
   });
   const epoch: number = conn.epoch;
@@ -301,14 +301,18 @@ export function connections(): void {
     url: async ({ profile, epoch, attempt }) => `wss://chat.example.com/?p=${profile}&epoch=${epoch}&a=${attempt}`,
     WebSocket: Ctor,
     heartbeat: { intervalMs: 20_000, timeoutMs: 45_000, message: new Uint8Array([0]) },
-    reconnect: { minUptimeMs: 2_000 },
+    reconnect: { minUptimeMs: 2_000, pace: Infinity },
   });
   fnConn.close();
   // (never called: types only)
   const badUrl = () =>
     // @ts-expect-error a url function must give a string
     connect({ profile: "bad", url: () => 42, WebSocket: Ctor });
+  const badPace = () =>
+    // @ts-expect-error reconnect.pace is a number
+    connect({ profile: "bad", url: "wss://h", reconnect: { pace: "fast" }, WebSocket: Ctor });
   void badUrl;
+  void badPace;
   conn.on("statechange", (e) => events.push(e));
   conn.on("open", (e) => void e.handle);
   conn.on("error", (e) => void e.message.length);
