@@ -5,17 +5,21 @@
 // pushes reach every tab once and in order, followers' sends arrive in order,
 // failover when the owner tab is closed, navigates away or (Chromium) its
 // renderer crashes -- timed from the death to the new owner's socket open at
-// the server, p50/p90/max printed --, takeOver() (a steal: the deposed owner
-// closes its socket), a wedged owner replaced after silenceMs, an owner
-// entering bfcache (Chromium), epochs strictly increasing, and no send lost without a word
-// (the server's own record of what it read). In Node: the typed error.
+// the server, p50/p90/max printed, p90 <= 300 ms and max <= 1 s asserted per
+// kind --, takeOver() (a steal: the deposed owner closes its socket), a wedged
+// owner replaced after silenceMs (and, once free, closing its own socket), a
+// follower hearing the owner's error / reconnecting / state events, two
+// browser contexts with one owner each, an owner entering bfcache (Chromium),
+// epochs strictly increasing, and no send lost without a word (the server's
+// own record of what it read). In Node: the typed error and the defaults.
 //   cd tests/js && node --test weblocks.test.mjs   (build first: bash scripts/build.sh)
 // WEBLOCKS_ROUNDS sets the failover rounds per browser (default 30).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import WebSocket from "ws";
 
-import { bounded, checkBuilt, inBrowser, launch, launchFirefox, until, waitFor } from "./e2e/harness.mjs";
+import { bounded, checkBuilt, inBrowser, launch, launchFirefox, newContext, until, waitFor } from "./e2e/harness.mjs";
 
 const PAGE = "/tests/js/fixtures/weblocks.html";
 const TABS = 4;
@@ -174,8 +178,11 @@ function scenarios(name, start, tag, kinds) {
       console.log(`${name}: failover, owner death -> new owner's socket open at the server: ${kinds.map(line).join("; ")}`);
       console.log(`${name}: fenced max per profile ${stats.maxFencedPerProfile}, raw max ${stats.maxConcurrentPerProfile} (a dead tab's socket not yet closed at the server), superseded ${stats.superseded}, refused ${stats.refused}; sends across handovers ${sent}, lost 0, read twice ${duplicates}, reported resent ${resent}`);
       assert.equal(stats.maxFencedPerProfile, 1);
-      const all = kinds.flatMap((k) => times[k]);
-      assert.ok(pct(all, 0.9) <= 1_000 && Math.max(...all) <= 2_000, `failover p90 ${pct(all, 0.9)} ms, max ${Math.max(...all)} ms`);
+      // The issue's bounds, per kind of death: p90 <= 300 ms, max <= 1 s.
+      for (const k of kinds) {
+        assert.ok(pct(times[k], 0.9) <= 300, `${k}: failover p90 ${pct(times[k], 0.9).toFixed(1)} ms is over 300 ms`);
+        assert.ok(Math.max(...times[k]) <= 1_000, `${k}: failover max ${Math.max(...times[k]).toFixed(1)} ms is over 1 s`);
+      }
       const errors = context.diagnostics.errors.filter((l) => !l.endsWith("page crashed"));
       assert.deepEqual(errors, [], "no console errors or page errors");
     }, { onMessage }));
@@ -194,27 +201,100 @@ async function pair(context, server, p, query) {
   return [a, b];
 }
 
-for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
-  test(`${name}: a wedged owner (its main thread busy for 4 s) is replaced with steal after silenceMs; once free it follows`, { timeout: 60_000 }, () =>
+const BROWSERS = [["Chromium", launch], ["Firefox ESR", launchFirefox]];
+
+// A wedged owner: CDP's Page.setWebLifecycleState does not freeze a page of
+// headless Chromium, so a main thread kept busy stands in for a frozen or
+// hung owner (its timers stop, its lock stays held). Two profiles: one
+// fenced at the server, one not, so the wedged owner's own step-down shows
+// at the server (the fence would otherwise close its socket for it).
+for (const [name, start] of BROWSERS) {
+  test(`${name}: a wedged owner (its main thread busy for 4 s) is replaced with steal after silenceMs; once free it closes its socket at once and follows`, { timeout: 60_000 }, () =>
     inBrowser(start, name, async ({ server, context }) => {
-      const p = "wedged-wl";
-      const [a, b] = await pair(context, server, p, "?silenceMs=800");
+      const both = ["wedged-wl", "wedged-raw-wl"];
+      const [fenced, raw] = both;
+      const join = async () => {
+        const pg = await openTab(context, server, [], "?silenceMs=800");
+        await pg.evaluate(([f, r]) => { window.wl.connect(f); window.wl.connect(r, { fence: false }); }, both);
+        await waitFor(pg, "both profiles open", (ps) => ps.every((q) => window.wl.state(q) === "open"), both);
+        return pg;
+      };
+      const a = await join();
+      await waitFor(a, "the first tab to own both", (ps) => ps.every((q) => window.wl.role(q) === "owner"), both);
+      const b = await join();
       const t0 = Date.now();
-      const busy = a.evaluate(() => { const end = Date.now() + 4_000; while (Date.now() < end); });
-      await waitFor(b, "the follower to steal", (q) => window.wl.role(q) === "owner", p, { timeout: 10_000 });
+      const busy = a.evaluate(() => window.wl.busy(4_000));
+      await waitFor(b, "the follower to steal both", (ps) => ps.every((q) => window.wl.role(q) === "owner" && window.wl.state(q) === "open"), both, { timeout: 10_000 });
       const took = Date.now() - t0;
+      // The wedged owner's unfenced socket is still open next to the thief's; watch for its close.
+      await until("the thief's unfenced socket next to the wedged owner's", () => server.stats().profiles[raw].current === 2);
+      const closedAt = until("the deposed owner's socket closed at the server", () => server.stats().profiles[raw].current === 1 && Date.now(), { every: 2, timeout: 8_000 });
       await busy;
-      await waitFor(a, "the deposed owner to follow", (q) => window.wl.role(q) === "follower", p, { timeout: 5_000 });
-      await until("one socket at the server", () => server.stats().profiles[p].current === 1);
-      const c = server.stats().profiles[p];
-      console.log(`${name}: a wedged owner replaced after ${took} ms (silenceMs 800); fenced max ${c.fenced.max}, raw max ${c.max}`);
+      const closed = await closedAt;
+      const [freeAt, roles] = await a.evaluate((q) => [window.wl.freeAt, window.wl.log(q).roles], raw);
+      const stepDown = roles.find((r) => r.role === "follower" && r.at >= freeAt)?.at - freeAt;
+      for (const q of both) await waitFor(a, "the deposed owner to follow", (x) => window.wl.role(x) === "follower" && window.wl.state(x) === "open", q);
+      const [f, r] = both.map((q) => server.stats().profiles[q]);
+      console.log(`${name}: a wedged owner replaced after ${took} ms (silenceMs 800); once free it stepped down in ${stepDown} ms and its unfenced socket was closed at the server ${closed - freeAt} ms after; fenced profile: fenced max ${f.fenced.max}, raw max ${f.max}; unfenced: raw max ${r.max}`);
       assert.ok(took < 4_000, "replaced while the owner was still wedged");
-      assert.equal(c.fenced.max, 1, "the fence admitted one socket at a time");
-      assert.ok(await b.evaluate((q) => window.wl.epoch(q), p) > await a.evaluate((q) => window.wl.log(q).roles[0].epoch, p), "the thief's epoch is greater");
+      assert.ok(stepDown <= 100, `the deposed owner stepped down ${stepDown} ms after it was free`);
+      assert.ok(closed - freeAt <= 500, `its socket closed at the server ${closed - freeAt} ms after it was free`);
+      assert.equal(f.fenced.max, 1, "the fence admitted one socket at a time");
+      assert.equal(r.current, 1, "one socket of the unfenced profile once the deposed owner stepped down");
+      for (const q of both) {
+        assert.ok(await b.evaluate((x) => window.wl.epoch(x), q) > await a.evaluate((x) => window.wl.log(x).roles[0].epoch, q), `${q}: the thief's epoch is greater`);
+      }
     }));
 }
 
-for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
+for (const [name, start] of BROWSERS) {
+  test(`${name}: a follower hears the owner's error, reconnecting and state events`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "relay-wl";
+      const [a, b] = await pair(context, server, p);
+      // The owner's socket dropped while the server refuses upgrades: failed opens (error), backoff (reconnecting), then open.
+      await fetch(`${server.httpUrl}/control/refuse?ms=400`);
+      await fetch(`${server.httpUrl}/control/drop?profile=${p}`);
+      const done = (q) => { const l = window.wl.log(q); return l.errors.length > 0 && l.reconnecting.length >= 2 && window.wl.state(q) === "open"; };
+      for (const pg of [a, b]) await waitFor(pg, "the socket open again after errors", done, p, { timeout: 10_000 });
+      const [owner, follower] = await Promise.all([a, b].map((pg) => pg.evaluate((q) => window.wl.log(q), p)));
+      const since = (states) => states.slice(states.indexOf("reconnecting"));
+      console.log(`${name}: the follower heard ${follower.errors.length} error and ${follower.reconnecting.length} reconnecting events; states ${since(follower.states).join(" > ")}`);
+      assert.equal(await a.evaluate((q) => window.wl.role(q), p), "owner");
+      assert.deepEqual(follower.reconnecting, owner.reconnecting, "each reconnecting event, as the owner had it");
+      assert.equal(follower.reconnecting[0].reason, "closed");
+      assert.deepEqual(follower.errors, owner.errors, "each error event, as the owner had it");
+      assert.deepEqual(since(follower.states), since(owner.states), "the owner's state changes, in order");
+      assert.equal(server.stats().profiles[p].fenced.max, 1);
+    }));
+}
+
+for (const [name, start] of BROWSERS) {
+  test(`${name}: two browser contexts are two owners: one owner in each, one socket each at the server (fence keyed per browser profile)`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "contexts-wl";
+      const other = await newContext(context.browser(), server.httpUrl);
+      try {
+        const groups = [];
+        for (const ctx of [context, other]) groups.push([await openTab(ctx, server, [p], "?device"), await openTab(ctx, server, [p], "?device")]);
+        for (const [i, tabs] of groups.entries()) {
+          await until(`context ${i}: one owner, every tab open`, async () => {
+            const seen = await Promise.all(tabs.map((pg) => pg.evaluate((q) => [window.wl.role(q), window.wl.state(q)], p)));
+            return seen.filter(([role]) => role === "owner").length === 1 && seen.every(([, state]) => state === "open");
+          });
+        }
+        const stats = server.stats().profiles;
+        const keys = Object.keys(stats).filter((k) => k.startsWith(`${p}@`));
+        console.log(`${name}: two contexts: ${keys.length} fence keys of ${p}, sockets ${keys.map((k) => stats[k].current).join(" + ")}, fenced max ${keys.map((k) => stats[k].fenced.max).join(", ")}`);
+        assert.equal(keys.length, 2, "one fence key per browser context");
+        for (const k of keys) assert.deepEqual([stats[k].current, stats[k].fenced.max], [1, 1], `${k}: one socket`);
+      } finally {
+        await bounded(other.close(), 5_000, "closing the second context").catch(() => {});
+      }
+    }));
+}
+
+for (const [name, start] of BROWSERS) {
   test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker follows`, { timeout: 60_000 }, () =>
     inBrowser(start, name, async ({ server, context }) => {
       const p = "worker-wl";
@@ -278,4 +358,23 @@ test("Node: connect with the WebLocks module throws UnsupportedRuntimeError nami
   }
   assert.equal(pr.whereis({ registry: { module: "WebLocks" } }, "n"), undefined, "nothing registered");
   assert.throws(() => pr.connect({ ...config, url: 42 }), { name: "InvalidConfigError" }, "bad input: the usual typed error first");
+});
+
+test("Node: the WebLocks defaults are those README and weblocks.d.ts state; silenceMs outlasts hidden tabs' once-a-minute timers", async () => {
+  const { configureWebLocks } = await import("../../pkg/weblocks.js");
+  const defaults = configureWebLocks({});
+  assert.ok(defaults.silenceMs >= 60_000, `silenceMs ${defaults.silenceMs} must be at least 60 s`);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const dts = readFileSync(new URL("../../js/weblocks.d.ts", import.meta.url), "utf8");
+  const inReadme = {
+    announceMs: Number(/`announceMs` \((\d+) s\)/.exec(readme)?.[1]) * 1000,
+    silenceMs: Number(/`silenceMs`\s+\((\d+) s,/.exec(readme)?.[1]) * 1000,
+    maxQueued: Number(/`maxQueued`, default ([\d,]*\d)/.exec(readme)?.[1].replace(",", "")),
+  };
+  assert.deepEqual(inReadme, defaults, "README's figures");
+  for (const [k, v] of Object.entries(defaults)) assert.match(dts, new RegExp(`\`${k}\` ${v.toLocaleString("en-US")} `), `weblocks.d.ts states ${k}`);
+  // Bad input: a typed error, nothing changed (not even the good keys beside it).
+  assert.throws(() => configureWebLocks({ announceMs: 10, silenceMs: 0 }), { name: "InvalidConfigError" });
+  assert.throws(() => configureWebLocks({ silenceMS: 10 }), { name: "InvalidConfigError" });
+  assert.deepEqual(configureWebLocks(), defaults);
 });
