@@ -203,9 +203,10 @@ async function pair(context, server, p, query) {
 
 const BROWSERS = [["Chromium", launch], ["Firefox ESR", launchFirefox]];
 
-// A wedged owner: CDP's Page.setWebLifecycleState does not freeze a page of
-// headless Chromium, so a main thread kept busy stands in for a frozen or
-// hung owner (its timers stop, its lock stays held). Two profiles: one
+// A wedged owner: CDP's Page.setWebLifecycleState "frozen" does not freeze a
+// page of headless Chromium (measured: a 10 ms interval kept firing through
+// a second of it, no `freeze` event), so a main thread kept busy stands in
+// for a frozen or hung owner (its timers stop, its lock stays held). Two profiles: one
 // fenced at the server, one not, so the wedged owner's own step-down shows
 // at the server (the fence would otherwise close its socket for it).
 for (const [name, start] of BROWSERS) {
