@@ -296,7 +296,7 @@ for (const [name, start] of BROWSERS) {
 }
 
 for (const [name, start] of BROWSERS) {
-  test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker follows`, { timeout: 60_000 }, () =>
+  test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker (no localStorage, its clock stopped) follows, then takes over with a higher epoch`, { timeout: 60_000 }, () =>
     inBrowser(start, name, async ({ server, context }) => {
       const p = "worker-wl";
       const a = await openTab(context, server, []);
@@ -316,10 +316,23 @@ for (const [name, start] of BROWSERS) {
       await until("a tab's socket at the server", () => server.stats().profiles[p].total > before, { every: 2 });
       const took = performance.now() - t0;
       await settled(server, [a, b], [p], "one tab owns after the worker ends");
-      await a.evaluate((q) => window.wl.worker(q), p);
+      // The new worker's Date.now() is stuck at 1 s, and a worker has no localStorage.
+      await a.evaluate((q) => window.wl.worker(q, "&clock=stopped"), p);
       await waitFor(a, "a new worker to follow", (q) => window.wl.workerRole(q) === "follower", p, { timeout: 10_000 });
       await a.evaluate((q) => window.wl.workerSend(q, "from-worker"), p);
       for (const pg of [a, b]) await waitFor(pg, "the worker's send echoed to the tabs", (q) => window.wl.log(q).messages.includes("from-worker"), p);
+      // Epochs across workers: that worker's takeOver still gets an epoch above the tab's (above every one it
+      // heard), the tabs follow it with that epoch, and the fence admits its socket.
+      const tabEpoch = await a.evaluate((q) => window.wl.epoch(q), p);
+      await a.evaluate((q) => window.wl.workerTakeOver(q), p);
+      await waitFor(a, "the worker to own after takeOver", (q) => window.wl.workerRole(q) === "owner", p, { timeout: 5_000 });
+      const workerEpoch = await a.evaluate((q) => window.wl.workerEpoch(q), p);
+      assert.ok(workerEpoch > tabEpoch, `the worker's epoch ${workerEpoch} is above the tab's ${tabEpoch}`);
+      for (const pg of [a, b]) {
+        await waitFor(pg, "a tab to follow the worker, with its epoch", ([q, e]) => window.wl.role(q) === "follower" && window.wl.epoch(q) === e && window.wl.state(q) === "open", [p, workerEpoch]);
+      }
+      await until("the worker's socket, admitted by the fence", () => server.stats().profiles[p].fenced?.current === 1 && server.stats().profiles[p].current === 1);
+      assert.equal(server.stats().refused, 0, "the fence refused no socket");
       const c = server.stats().profiles[p];
       console.log(`${name}: a worker owner terminated -> a tab's socket open at the server in ${took.toFixed(1)} ms; fenced max ${c.fenced.max}, raw max ${c.max}`);
       assert.equal(c.fenced.max, 1);
