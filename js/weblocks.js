@@ -117,7 +117,7 @@ export class SharedConnection {
   #n = 0;
   #relay = []; // the owner's: { from, id, data } of followers, waiting for an open socket
   #seen = new Map(); // the owner's: follower id -> the last send id it put out
-  #acks = []; // the owner's: [follower id, send id, when put out] not yet acknowledged, oldest first
+  #acks = []; // the owner's: [follower id, send id, when put out, data] not yet acknowledged, oldest first
   #ackTimer = undefined;
   #timer = undefined;
   #waiters = []; // takeOver() resolvers
@@ -262,7 +262,11 @@ export class SharedConnection {
     this.#offs = [
       inner.on("statechange", (e) => { this.#setState(e.to); this.#post({ t: "state", state: e.to }); }),
       inner.on("message", (e) => { this.#emit("message", { data: e.data }); this.#post({ t: "msg", data: e.data }); }),
-      inner.on("close", (e) => (e.final ? this.#innerEnded(e) : this.#emit("close", { ...e, type: undefined, target: undefined }))),
+      inner.on("close", (e) => {
+        if (e.final) return this.#innerEnded(e);
+        this.#again();
+        this.#emit("close", { ...e, type: undefined, target: undefined });
+      }),
       ...RELAYED.map((type) => inner.on(type, (e) => {
         if (type === "open") this.#pump();
         const { type: _, target: __, ...detail } = e;
@@ -340,7 +344,7 @@ export class SharedConnection {
           inner.send(r.data);
           this.#relay.shift();
           this.#seen.set(r.from, r.id);
-          this.#acks.push([r.from, r.id, Date.now()]);
+          this.#acks.push([r.from, r.id, Date.now(), r.data]);
           this.#ackTimer ??= setTimeout(() => this.#ackDue(), ACK_DELAY_MS);
         }
       } catch (e) {
@@ -370,6 +374,24 @@ export class SharedConnection {
     this.#acks.splice(0, n);
     for (const [to, id] of last) this.#post({ t: "ack", to, id });
     if (this.#acks.length) this.#ackTimer = setTimeout(() => this.#ackDue(), this.#acks[0][2] - due);
+  }
+
+  /**
+   * The owner's socket closed (it reconnects): followers' sends it put out
+   * less than ACK_DELAY_MS before may have died with it, so they go out
+   * again, first, on the next socket, and their senders name them in a
+   * `resent` event. Those out longer are acknowledged.
+   */
+  #again() {
+    this.#ackDue();
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    const again = this.#acks.splice(0);
+    if (again.length === 0) return;
+    this.#relay.unshift(...again.map(([from, id, , data]) => ({ from, id, data })));
+    const ids = new Map();
+    for (const [from, id] of again) ids.set(from, [...(ids.get(from) ?? []), id]);
+    for (const [to, list] of ids) this.#post({ t: "again", to, ids: list });
   }
 
   #hear(m) {
@@ -402,6 +424,12 @@ export class SharedConnection {
       case "msg":
         if (this.#role === "follower") this.#emit("message", { data: m.data });
         return;
+      case "again": {
+        if (m.to !== this.#id || from !== this.#owner || !Array.isArray(m.ids)) return;
+        const ids = m.ids.filter((id) => this.#out.some((s) => s.id === id));
+        if (ids.length) this.#emit("resent", { ids });
+        return;
+      }
       case "ack":
         if (m.to !== this.#id) return;
         while (this.#out.length && this.#out[0].id <= m.id && this.#out[0].to === from) this.#out.shift();
