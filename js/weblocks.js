@@ -465,7 +465,9 @@ export class SharedConnection {
 /** The "WebLocks" module: `lookup` is this tab's SharedConnection; entries are made by `connect` only. */
 const module = {
   name: WEBLOCKS,
-  register: () => false,
+  register() {
+    throw configError('the "WebLocks" module holds only the connections connect() makes: connect({ profile, url, registry: { module: "WebLocks" } })');
+  },
   lookup: (name, profile) => tabs.get(`${name}\n${JSON.stringify(profile)}`),
   unregister(name, profile) { tabs.get(`${name}\n${JSON.stringify(profile)}`)?.close(1000, "unregistered"); },
 };

@@ -340,6 +340,47 @@ for (const [name, start] of BROWSERS) {
     }));
 }
 
+test("Chromium: the registry functions with the WebLocks module; the owner's own Connection and its registry events in \"WebLocks:<name>\"", { timeout: 60_000 }, () =>
+  inBrowser(launch, "Chromium", async ({ server, context }) => {
+    const p = "registry-wl";
+    const [a, b] = await pair(context, server, p);
+    // In every tab (owner or follower) the functions find this tab's SharedConnection; the rest say what works.
+    for (const pg of [a, b]) {
+      const seen = await pg.evaluate(async (q) => {
+        const pr = await import("/pkg/index.js");
+        const W = { registry: { module: "WebLocks" } };
+        const c = window.wl.conn(q);
+        const name = (f) => { try { f(); return "no error"; } catch (e) { return e.name; } };
+        return {
+          found: [pr.whereis(W, q), pr.lookup(W, q)?.value, pr.whereis(pr.via(W, q)), pr.bind(W).whereis(q), pr.dispatch(W, q, (v) => v)].every((v) => v === c),
+          resolve: pr.resolve(W),
+          register: name(() => pr.register(W, "other", 1)),
+          others: ["subscribe", "keys", "count"].map((f) => name(() => pr[f](W, () => {}))),
+          owner: (pr.start("WebLocks:ProfileRegistry"), pr.whereis({ registry: "WebLocks:ProfileRegistry" }, q) !== undefined),
+        };
+      }, p);
+      assert.deepEqual({ ...seen, owner: undefined }, {
+        found: true, resolve: { module: "WebLocks", name: "ProfileRegistry" }, register: "RegistryModuleError",
+        others: ["InvalidConfigError", "InvalidConfigError", "InvalidConfigError"], owner: undefined,
+      });
+      assert.equal(seen.owner, pg === a, "the owner's own Connection is in the default-module registry \"WebLocks:ProfileRegistry\" of the owner's tab only");
+    }
+    // Registry events of that inner registry follow ownership: takeOver in b registers there, a's entry goes.
+    const subscribe = (q) => {
+      window.regEvents = [];
+      window.pr.start("WebLocks:ProfileRegistry");
+      window.pr.subscribe({ registry: "WebLocks:ProfileRegistry" }, (e) => window.regEvents.push([e.type, e.profile, e.value === window.pr.whereis({ registry: "WebLocks:ProfileRegistry" }, q)]));
+    };
+    for (const pg of [a, b]) await pg.evaluate(async (q) => { window.pr = await import("/pkg/index.js"); }, p);
+    for (const pg of [a, b]) await pg.evaluate(subscribe, p);
+    assert.equal(await b.evaluate((q) => window.wl.takeOver(q), p), "owner");
+    await waitFor(b, "register in the new owner's tab", () => window.regEvents.some(([t]) => t === "register"));
+    await waitFor(a, "unregister in the former owner's tab", () => window.regEvents.some(([t]) => t === "unregister"));
+    assert.deepEqual(await b.evaluate(() => window.regEvents), [["register", p, true]]);
+    assert.deepEqual((await a.evaluate(() => window.regEvents)).map(([t, q]) => [t, q]), [["unregister", p]]);
+    assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
+  }));
+
 test("Chromium: an owner entering bfcache releases the lock at once and rejoins as a follower when restored", { timeout: 60_000 }, () =>
   inBrowser(() => launch({ ignoreDefaultArgs: ["--disable-back-forward-cache"] }), "Chromium", async ({ server, context }) => {
     const p = "bfcache-wl";
