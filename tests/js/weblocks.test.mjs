@@ -340,6 +340,28 @@ for (const [name, start] of BROWSERS) {
     }));
 }
 
+for (const [name, start] of BROWSERS) {
+  test(`${name}: close() detaches one tab: the owner's hands over, the last one closes the socket; a tab's sends past maxQueued throw QueueFullError`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "close-wl";
+      const [a, b] = await pair(context, server, p);
+      const before = server.stats().profiles[p].total;
+      assert.deepEqual(await a.evaluate((q) => window.wl.close(q), p), { code: 1000, rejected: 0 }, "the owner's final close event");
+      await waitFor(b, "the follower to own", (q) => window.wl.role(q) === "owner" && window.wl.state(q) === "open", p);
+      await until("one socket, the new owner's", () => server.stats().profiles[p].total > before && server.stats().profiles[p].current === 1);
+      await b.evaluate((q) => window.wl.close(q), p);
+      await until("no socket once no tab wants the profile", () => server.stats().profiles[p].current === 0);
+      assert.equal(server.stats().profiles[p].fenced?.max, 1);
+      // No socket can open (the server refuses): sends wait in the tab up to maxQueued, then QueueFullError; close() counts them.
+      const q = "queue-wl";
+      await fetch(`${server.httpUrl}/control/refuse?ms=10000`);
+      const c = await openTab(context, server, [q], "?maxQueued=5");
+      assert.deepEqual(await c.evaluate((x) => window.wl.fill(x, 8), q), [5, "QueueFullError"]);
+      assert.deepEqual(await c.evaluate((x) => window.wl.close(x), q), { code: 1000, rejected: 5 }, "the unsent counted in the final close");
+      await fetch(`${server.httpUrl}/control/reset`);
+    }));
+}
+
 test("Chromium: the registry functions with the WebLocks module; the owner's own Connection and its registry events in \"WebLocks:<name>\"", { timeout: 60_000 }, () =>
   inBrowser(launch, "Chromium", async ({ server, context }) => {
     const p = "registry-wl";
