@@ -317,10 +317,12 @@ test("two tabs with ?reach=origin (WebLocks): one owner, one socket at the serve
       await oneSocket("one socket after Use here");
 
       // Closing the owner tab hands alice to the other tab: its row, timeline and log show the handover.
-      const ticks = (await snapshot(tabs[0])).rows.find((r) => r.name === "alice").ticks;
+      const ticksOf = () => window.profileRegistryDemo.rows.get('"alice"').ticks.length; // the app's own record, drawn every 250 ms
+      const ticks = await tabs[0].evaluate(ticksOf);
       await tabs[1].close();
       await waitFor(tabs[0], "the remaining tab to own alice", () => document.querySelector('[data-testid="role"]').textContent === "owner" && document.querySelector('[data-testid="state"]').dataset.state === "open");
-      assert.ok((await snapshot(tabs[0])).rows.find((r) => r.name === "alice").ticks > ticks, "the handover is marked in the timeline");
+      assert.ok(await tabs[0].evaluate(ticksOf) > ticks, "the handover is marked in the timeline");
+      await waitFor(tabs[0], "the handover's tick drawn", (n) => Number(document.querySelector('[data-testid="timeline"]').dataset.ticks) > n, ticks);
       assert.ok(await tabs[0].evaluate(() => [...document.querySelectorAll('[data-testid="event-log"] li')].some((li) => li.textContent.includes("role · owner"))), "the log shows the new role");
       stats = await oneSocket("one socket after the owner tab closed");
       assert.equal(stats.maxFencedPerProfile, 1);
