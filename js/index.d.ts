@@ -1066,7 +1066,7 @@ export interface SharedConnectionEventMap<P extends Profile = Profile> {
   statechange: { readonly type: "statechange"; readonly target: SharedConnection<P>; readonly from: ConnectionState; readonly to: ConnectionState };
   /** This tab became the owner or a follower; `epoch` is the owner's fencing epoch. */
   role: { readonly type: "role"; readonly target: SharedConnection<P>; readonly role: SharedRole; readonly epoch: number };
-  /** Sends (by the ids `send` returned) forwarded to an owner that ended before acknowledging them, sent again to the next: at least once. */
+  /** Sends (by the ids `send` returned) sent again: forwarded to an owner that ended before acknowledging them, or put out just before the owner's socket dropped. At least once. */
   resent: { readonly type: "resent"; readonly target: SharedConnection<P>; readonly ids: number[] };
 }
 

@@ -8,7 +8,14 @@ export declare const WEBLOCKS: "WebLocks";
 
 /**
  * Sets this realm's WebLocks timings and bounds (for connections made
- * afterwards); returns them all.
+ * afterwards); returns them all. A bad key or value throws
+ * `InvalidConfigError` and changes none.
+ *
+ * Defaults: `announceMs` 5,000 (how often an owner announces itself),
+ * `silenceMs` 90,000 (how long a visible follower hears nothing from its
+ * owner before it takes over with `steal`: above Chrome's once-a-minute
+ * timers of hidden tabs), `maxQueued` 1,024 (sends a tab holds while they
+ * are not yet out, then `QueueFullError`).
  *
  * @example
  * ```ts

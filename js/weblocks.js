@@ -19,6 +19,8 @@ import { plugBuiltIn, start } from "./registry.js";
 export const WEBLOCKS = "WebLocks";
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange", "role", "resent"];
 const RELAYED = ["open", "error", "reconnecting"];
+/** The owner's events its followers hear too (`open` and `statechange` follow from the `state` it posts). */
+const TO_FOLLOWERS = ["error", "reconnecting"];
 const settings = { announceMs: 5_000, silenceMs: 90_000, maxQueued: 1024 };
 /**
  * How long an owner waits after handing a follower's send to its open socket
@@ -42,12 +44,14 @@ const CREATE = Symbol("create");
  * configureWebLocks({ silenceMs: 2_000 }); // tests: a frozen owner is replaced within 2 s
  */
 export function configureWebLocks(options) {
+  const next = { ...settings };
   for (const k of Object.keys(options ?? {})) {
     const v = options[k];
     if (!(k in settings)) throw configError(`configureWebLocks knows announceMs, silenceMs and maxQueued, not ${describe(k)}`);
     if (!Number.isSafeInteger(v) || v < 1) throw configError(`${k} must be a whole number of at least 1, got ${describe(v)}`);
-    settings[k] = v;
+    next[k] = v;
   }
+  Object.assign(settings, next); // all or nothing: a bad key or value changes none
   return { ...settings };
 }
 
@@ -113,7 +117,7 @@ export class SharedConnection {
   #n = 0;
   #relay = []; // the owner's: { from, id, data } of followers, waiting for an open socket
   #seen = new Map(); // the owner's: follower id -> the last send id it put out
-  #acks = new Map(); // the owner's: follower id -> the last send id put out but not yet acknowledged
+  #acks = []; // the owner's: [follower id, send id, when put out, data] not yet acknowledged, oldest first
   #ackTimer = undefined;
   #timer = undefined;
   #waiters = []; // takeOver() resolvers
@@ -195,7 +199,9 @@ export class SharedConnection {
   [CREATE]() {
     this.#attach();
     if (typeof globalThis.document === "object" && typeof addEventListener === "function") {
-      this.#page = [["pagehide", (e) => { if (e.persisted) this.#detach(1000, "page cached"); }],
+      // Every pagehide (bfcache or not): a page going away gives the lock up
+      // now rather than when the browser gets round to freeing it.
+      this.#page = [["pagehide", (e) => this.#detach(1000, e.persisted ? "page cached" : "page hidden")],
         ["pageshow", (e) => { if (e.persisted && !this.#closed) this.#attach(); }]];
       for (const [type, f] of this.#page) addEventListener(type, f);
     }
@@ -256,8 +262,17 @@ export class SharedConnection {
     this.#offs = [
       inner.on("statechange", (e) => { this.#setState(e.to); this.#post({ t: "state", state: e.to }); }),
       inner.on("message", (e) => { this.#emit("message", { data: e.data }); this.#post({ t: "msg", data: e.data }); }),
-      inner.on("close", (e) => (e.final ? this.#innerEnded(e) : this.#emit("close", { ...e, type: undefined, target: undefined }))),
-      ...RELAYED.map((type) => inner.on(type, (e) => { if (type === "open") this.#pump(); this.#emit(type, { ...e, type: undefined, target: undefined }); })),
+      inner.on("close", (e) => {
+        if (e.final) return this.#innerEnded(e);
+        this.#again();
+        this.#emit("close", { ...e, type: undefined, target: undefined });
+      }),
+      ...RELAYED.map((type) => inner.on(type, (e) => {
+        if (type === "open") this.#pump();
+        const { type: _, target: __, ...detail } = e;
+        if (TO_FOLLOWERS.includes(type)) this.#post({ t: "ev", type, detail });
+        this.#emit(type, detail);
+      })),
     ];
     this.#setState(inner.state);
     this.#announce();
@@ -273,7 +288,12 @@ export class SharedConnection {
     for (const off of this.#offs) off();
     this.#offs = [];
     try { this.#inner?.close(code, reason); } catch (e) { report(e); }
-    this.#flushAcks(); // a clean close writes what the socket holds before its close frame
+    // Not acknowledged now: a page going away may drop what its socket had
+    // not written yet, so what was put out in the last ACK_DELAY_MS goes to
+    // the next owner again (named in a `resent` event there).
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#acks = [];
     this.#inner = null;
     this.#relay = []; // unacknowledged: their senders send them again to the next owner
     this.#seen.clear();
@@ -324,8 +344,8 @@ export class SharedConnection {
           inner.send(r.data);
           this.#relay.shift();
           this.#seen.set(r.from, r.id);
-          this.#acks.set(r.from, r.id);
-          this.#ackTimer ??= setTimeout(() => this.#flushAcks(), ACK_DELAY_MS);
+          this.#acks.push([r.from, r.id, Date.now(), r.data]);
+          this.#ackTimer ??= setTimeout(() => this.#ackDue(), ACK_DELAY_MS);
         }
       } catch (e) {
         this.#emit("error", { message: `could not send: ${e.message}` });
@@ -344,11 +364,34 @@ export class SharedConnection {
     if (resent.length) this.#emit("resent", { ids: resent });
   }
 
-  #flushAcks() {
+  /** Acknowledges, per follower, its last send put out at least ACK_DELAY_MS ago; waits for the rest. */
+  #ackDue() {
+    this.#ackTimer = undefined;
+    const due = Date.now() - ACK_DELAY_MS;
+    const last = new Map();
+    let n = 0;
+    while (n < this.#acks.length && this.#acks[n][2] <= due) last.set(this.#acks[n][0], this.#acks[n++][1]);
+    this.#acks.splice(0, n);
+    for (const [to, id] of last) this.#post({ t: "ack", to, id });
+    if (this.#acks.length) this.#ackTimer = setTimeout(() => this.#ackDue(), this.#acks[0][2] - due);
+  }
+
+  /**
+   * The owner's socket closed (it reconnects): followers' sends it put out
+   * less than ACK_DELAY_MS before may have died with it, so they go out
+   * again, first, on the next socket, and their senders name them in a
+   * `resent` event. Those out longer are acknowledged.
+   */
+  #again() {
+    this.#ackDue();
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
-    for (const [to, id] of this.#acks) this.#post({ t: "ack", to, id });
-    this.#acks.clear();
+    const again = this.#acks.splice(0);
+    if (again.length === 0) return;
+    this.#relay.unshift(...again.map(([from, id, , data]) => ({ from, id, data })));
+    const ids = new Map();
+    for (const [from, id] of again) ids.set(from, [...(ids.get(from) ?? []), id]);
+    for (const [to, list] of ids) this.#post({ t: "again", to, ids: list });
   }
 
   #hear(m) {
@@ -375,9 +418,18 @@ export class SharedConnection {
       case "state":
         if (from === this.#owner) { this.#heard = Date.now(); this.#setState(m.state); }
         return;
+      case "ev":
+        if (from === this.#owner && this.#role === "follower" && TO_FOLLOWERS.includes(m.type)) this.#emit(m.type, { ...m.detail });
+        return;
       case "msg":
         if (this.#role === "follower") this.#emit("message", { data: m.data });
         return;
+      case "again": {
+        if (m.to !== this.#id || from !== this.#owner || !Array.isArray(m.ids)) return;
+        const ids = m.ids.filter((id) => this.#out.some((s) => s.id === id));
+        if (ids.length) this.#emit("resent", { ids });
+        return;
+      }
       case "ack":
         if (m.to !== this.#id) return;
         while (this.#out.length && this.#out[0].id <= m.id && this.#out[0].to === from) this.#out.shift();
@@ -391,8 +443,9 @@ export class SharedConnection {
         if (from !== this.#owner) return;
         this.#owner = null;
         this.#heard = Date.now();
-        // It put out (and acknowledged) all it took: what is left was never sent.
-        for (const s of this.#out) if (s.to === from) s.to = null;
+        // What it took and did not acknowledge may or may not have gone out
+        // (a page torn down right after ws.send): `to` stays the old owner, so
+        // the next owner gets it again and a `resent` event names it.
         this.#setState("reconnecting");
         return;
     }
@@ -412,7 +465,9 @@ export class SharedConnection {
 /** The "WebLocks" module: `lookup` is this tab's SharedConnection; entries are made by `connect` only. */
 const module = {
   name: WEBLOCKS,
-  register: () => false,
+  register() {
+    throw configError('the "WebLocks" module holds only the connections connect() makes: connect({ profile, url, registry: { module: "WebLocks" } })');
+  },
   lookup: (name, profile) => tabs.get(`${name}\n${JSON.stringify(profile)}`),
   unregister(name, profile) { tabs.get(`${name}\n${JSON.stringify(profile)}`)?.close(1000, "unregistered"); },
 };

@@ -3,8 +3,9 @@
 # Pinned versions live here; a second run only checks and returns quickly.
 #
 #   bash scripts/setup.sh            # everything (Rust wasm target, Chromium,
-#                                    # Firefox ESR, npm deps incl. wasm-opt)
-#   SETUP_SKIP_BROWSERS=1 bash scripts/setup.sh   # no Chromium/Firefox
+#                                    # Firefox ESR, WebKitGTK's driver and Xvfb,
+#                                    # npm deps incl. wasm-opt)
+#   SETUP_SKIP_BROWSERS=1 bash scripts/setup.sh   # no browsers
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +28,7 @@ apt_missing=()
 need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
 if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
   need_apt chromium; need_apt firefox-esr
+  need_apt webkit2gtk-driver; need_apt xvfb # WebKitGTK (Safari's engine) under Xvfb: tests/js/weblocks-webkit.test.mjs
 fi
 if [ ${#apt_missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "apt-get is missing; install by hand: ${apt_missing[*]}"

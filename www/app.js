@@ -9,6 +9,11 @@
 // WeakMap counter) stays the same; a duplicate connect with onDuplicate
 // "error" throws AlreadyRegisteredError instead of opening a second socket;
 // the server's max-concurrent-sockets-per-profile counter stays at 1.
+// With `?reach=origin` the connections use the "WebLocks" registry module
+// (profile-registry/weblocks): one owner per profile across every tab of the
+// origin, the others followers; each row shows its role and the owner's
+// fencing epoch (carried in the socket url, so the server fences it), and
+// "Use here" calls takeOver().
 
 const PKG = "/pkg/index.js";
 const WS_BASE = `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}`;
@@ -21,6 +26,9 @@ const LOG_CAP = 200;
 const TIMELINE_MS = 60_000;
 const STATS_EVERY_MS = 500;
 const TICK_MS = 250;
+/** `?reach=origin`: one owner per profile across the origin's tabs (the "WebLocks" module). */
+const ORIGIN = new URLSearchParams(location.search).get("reach") === "origin";
+const REGISTRY = ORIGIN ? { registry: { module: "WebLocks" } } : undefined;
 
 const byId = (id, root = document) => root.querySelector(`[data-testid="${id}"]`);
 
@@ -60,6 +68,7 @@ try {
   pr = await import(PKG);
   await pr.default(); // init(): fetches /pkg/profile_registry_bg.wasm
   pr.start(); // the default registry, "ProfileRegistry"
+  if (ORIGIN) await import("/pkg/weblocks.js"); // plugs the "WebLocks" module in
 } catch (e) {
   pr = undefined;
   showLoadError(e);
@@ -72,6 +81,12 @@ if (pr) main();
 // ---------------------------------------------------------------------------
 
 function main() {
+  if (ORIGIN) {
+    for (const el of document.querySelectorAll("[data-origin-only]")) el.hidden = false;
+    byId("tagline").textContent = "One live WebSocket per profile across every tab of this origin: one tab owns it, the others follow.";
+    Object.assign(byId("reach-link"), { href: "?", textContent: "One per tab (the default module)" });
+    byId("stats-note").textContent = "Counted by the server over all clients (/control/stats, every 500 ms). Sockets admitted by the server's fence (the epoch in the url): open this page in a second tab and its rows follow the owner tab; the count stays 1.";
+  }
   /** A stable id per Connection object: the same object keeps its id across reconnects. */
   const connIds = new WeakMap();
   let nextConnId = 0;
@@ -166,10 +181,11 @@ function main() {
     const el = template.content.firstElementChild.cloneNode(true);
     const els = {};
     for (const n of el.querySelectorAll("[data-testid]")) els[n.dataset.testid] = n;
+    if (ORIGIN) for (const n of el.querySelectorAll("[data-origin-only]")) n.hidden = false;
     const name = show(profile);
     el.dataset.profile = key;
     els["profile-name"].textContent = name;
-    for (const [k, label] of [["connect", "Connect"], ["send", "Send to"], ["close", "Close"], ["drop", "Drop at the server the socket of"], ["remove", "Remove"]]) {
+    for (const [k, label] of [["connect", "Connect"], ["use-here", "Use this tab for"], ["send", "Send to"], ["close", "Close"], ["drop", "Drop at the server the socket of"], ["remove", "Remove"]]) {
       els[k].setAttribute("aria-label", `${label} ${name}`);
     }
     els["send-input"].setAttribute("aria-label", `Message for ${name}`);
@@ -179,6 +195,7 @@ function main() {
     rows.set(key, row);
 
     els.connect.addEventListener("click", () => doConnect(row));
+    els["use-here"].addEventListener("click", () => doUseHere(row));
     els["send-form"].addEventListener("submit", (ev) => {
       ev.preventDefault();
       doSend(row);
@@ -249,21 +266,27 @@ function main() {
         if (rows.get(row.key) === row) refresh(row);
       }));
     };
-    on("open", (e) => `open · handle ${e.handle}`);
+    on("open", (e) => (e.handle === undefined ? "open (the owner's socket)" : `open · handle ${e.handle}`));
     on("message", (e) => `message · ${fmtData(e.data)}`);
     on("reconnecting", (e) => `reconnecting · attempt ${e.attempt} in ${Math.round(e.delayMs)} ms`);
     on("close", (e) => `close ${e.code}${e.reason ? ` "${e.reason}"` : ""}${e.final ? ` · final${e.rejected ? `, ${e.rejected} queued dropped` : ""}` : " · will reconnect"}`);
     on("error", (e) => `error · ${e.message}`);
+    on("role", (e) => {
+      row.ticks.push({ t: Date.now(), gen: undefined }); // the handover, marked in the timeline
+      return `role · ${e.role} · epoch ${e.epoch}`;
+    });
+    on("resent", (e) => `resent to the new owner · sends ${e.ids.join(", ")}`);
     on("statechange", () => null);
   }
 
   function doConnect(row) {
     const policy = row.els.policy.value;
-    const before = pr.whereis(undefined, row.profile);
+    const before = pr.whereis(REGISTRY, row.profile);
     try {
       const conn = pr.connect({
+        ...REGISTRY,
         profile: row.profile,
-        url: wsUrl(row.profile),
+        url: ORIGIN ? ({ epoch }) => `${wsUrl(row.profile)}&epoch=${epoch}` : wsUrl(row.profile),
         onDuplicate: policy,
         reconnect: RECONNECT,
         connectTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -282,6 +305,15 @@ function main() {
       log("error", row.profile, `connect refused · ${e.name}`);
     }
     refresh(row);
+  }
+
+  /** "Use here": takeOver() makes this tab the owner; the former owner follows. */
+  function doUseHere(row) {
+    if (!row.conn) return setMessage(row, "error", "Not connected: press Connect first.");
+    row.conn.takeOver().then(
+      () => { setMessage(row, "info", "This tab owns the socket now; the former owner follows."); refresh(row); },
+      (e) => setMessage(row, "error", `${e.name}: ${e.message}`),
+    );
   }
 
   function doSend(row) {
@@ -326,7 +358,12 @@ function main() {
       els.generation.textContent = gen === undefined ? "–" : String(gen);
       els.generation.title = info.handle === undefined ? "no handle (not registered)" : `handle ${info.handle}`;
       els.generation.dataset.handle = info.handle ?? "";
-      els.attempts.textContent = String(info.attempt);
+      els.attempts.textContent = info.attempt === undefined ? "–" : String(info.attempt);
+      if (ORIGIN) {
+        els.role.textContent = info.role;
+        els.role.dataset.role = info.role;
+        els.epoch.textContent = info.epoch ? String(info.epoch) : "–";
+      }
       els.queued.textContent = String(info.queued);
     }
     const badge = els.state;
@@ -414,13 +451,13 @@ function main() {
     if (text.trim() === "") out = "Type a profile.";
     else {
       try {
-        const c = pr.whereis(undefined, parseProfile(text));
+        const c = pr.whereis(REGISTRY, parseProfile(text));
         if (c === undefined) {
           out = "none";
           found = "none";
         } else {
           const info = c.info();
-          out = `Connection #${connId(c)} · handle ${info.handle} · ${info.state}`;
+          out = ORIGIN ? `Connection #${connId(c)} · ${info.role} · epoch ${info.epoch} · ${info.state}` : `Connection #${connId(c)} · handle ${info.handle} · ${info.state}`;
           found = "yes";
           whereisOut.dataset.handle = info.handle ?? "";
         }
@@ -474,7 +511,8 @@ function main() {
     try {
       const res = await fetch(`${CONTROL}/stats`, { cache: "no-store", signal: AbortSignal.timeout(2000) });
       const s = await res.json();
-      const max = s.maxConcurrentPerProfile;
+      // Across tabs a dead owner's socket may linger at the server for a moment: the fence's count is the strict one.
+      const max = ORIGIN ? s.maxFencedPerProfile : s.maxConcurrentPerProfile;
       maxEl.textContent = String(max);
       maxEl.dataset.value = String(max);
       maxEl.classList.toggle("bad", max > 1);

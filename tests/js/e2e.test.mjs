@@ -13,7 +13,11 @@
 //      docs/screenshot.png (laptop) and docs/screenshot-phone.png (phone)
 //      when UPDATE_SCREENSHOTS=1 (else both go to test-output/);
 //   2. two tabs: each tab's registry is its own;
-//   3. a .wasm that fails to load shows a clear error.
+//   3. two tabs with `?reach=origin` (the WebLocks module): one owner, the
+//      other tab's row a follower, one socket at the server across both tabs
+//      (fenced and raw counts), "Use here" moves ownership, closing the owner
+//      tab hands the profile to the other (its row, timeline and log show it);
+//   4. a .wasm that fails to load shows a clear error.
 //
 // A failed assertion's message ends with the page's console errors and page
 // errors (and any blocked non-local request).
@@ -49,10 +53,10 @@ after(async () => {
   await bounded(server?.close() ?? Promise.resolve(), 3_000, "closing the server").catch(() => {});
 });
 
-/** Opens /www/ and waits for the wasm to load (the status pill says "ready"). */
-async function openDemo(context) {
+/** Opens /www/ (with `query`, e.g. "?reach=origin") and waits for the wasm to load (the status pill says "ready"). */
+async function openDemo(context, query = "") {
   const page = await context.newPage();
-  await page.goto(`${server.httpUrl}/www/`, { waitUntil: "load", timeout: 10_000 });
+  await page.goto(`${server.httpUrl}/www/${query}`, { waitUntil: "load", timeout: 10_000 });
   const state = await waitFor(page, "the loaded state",
     () => { const s = document.querySelector('[data-testid="status"]').dataset.state; return s !== "loading" && s; },
     undefined, { timeout: 10_000 });
@@ -235,13 +239,10 @@ test("two tabs: each tab's registry is its own (one socket per profile per tab)"
       for (const tab of tabs) await row(tab, "alice").getByTestId("connect").click();
       await Promise.all(tabs.map((tab) => waitOpen(tab, ["alice"])));
 
-      // Today the registry's reach is one JS realm: each tab has its own
+      // The default module's reach is one JS realm: each tab has its own
       // registry, so each tab holds its own live connection for alice and the
-      // server sees two sockets for alice, one per tab. A later issue widens
-      // the reach to the whole origin (a registry module on Web Locks +
-      // BroadcastChannel: one owner across tabs, whereis in the other tab
-      // returning a proxy to it); then this test should change to expect one
-      // socket in total. What holds now:
+      // server sees two sockets for alice, one per tab (the next test has the
+      // origin's reach: one socket across the tabs).
       const stats = await until("the server to see both tabs' sockets",
         async () => { const s = await control(server.httpUrl, "stats"); return s.profiles.alice?.current === 2 && s; });
       assert.equal(stats.profiles.alice.current, 2, "two sockets for alice at the server: one per tab");
@@ -270,6 +271,62 @@ test("two tabs: each tab's registry is its own (one socket per profile per tab)"
       const final = await control(server.httpUrl, "stats");
       assert.equal(final.profiles.alice.current, 2, "still one socket per tab after the duplicate clicks");
       assert.equal(final.profiles.alice.total, 2);
+      assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
+    });
+  } finally {
+    await bounded(context.close(), 5_000, "closing the context").catch(() => {});
+  }
+});
+
+test("two tabs with ?reach=origin (WebLocks): one owner, one socket at the server across both tabs; Use here; closing the owner tab hands over", { timeout: 30_000 }, async () => {
+  await until("the previous test's sockets to close", async () => (await control(server.httpUrl, "stats")).currentTotal === 0);
+  await control(server.httpUrl, "reset");
+  const context = await newContext(browser, server.httpUrl, { viewport: LAPTOP });
+  const cell = (tab, id) => row(tab, "alice").getByTestId(id).textContent();
+  const roleOf = (tab) => cell(tab, "role");
+  const oneSocket = async (what) => {
+    const s = await until(what, async () => { const s = await control(server.httpUrl, "stats"); return s.profiles.alice?.current === 1 && s.profiles.alice.fenced?.current === 1 && s; });
+    assert.equal(s.profiles.alice.fenced.max, 1, `${what}: the fence never admitted two sockets for alice`);
+    return s;
+  };
+  try {
+    await withDiagnostics(context, async () => {
+      const tabs = [await openDemo(context, "?reach=origin"), await openDemo(context, "?reach=origin")];
+      for (const tab of tabs) {
+        await row(tab, "alice").getByTestId("connect").click();
+        await waitFor(tab, "alice open", () => document.querySelector('[data-testid="profile-row"] [data-testid="state"]').dataset.state === "open");
+      }
+      assert.deepEqual([await roleOf(tabs[0]), await roleOf(tabs[1])], ["owner", "follower"], "the second tab's row follows");
+      const epoch = Number(await cell(tabs[0], "epoch"));
+      assert.equal(Number(await cell(tabs[1], "epoch")), epoch, "both rows show the owner's epoch");
+      let stats = await oneSocket("one socket for alice across both tabs");
+      assert.equal(stats.profiles.alice.total, 1, "the follower opened no socket");
+      assert.equal(stats.profiles.alice.max, 1, "never two at the server");
+      // A send from the follower tab goes out on the owner's socket; the echo reaches both tabs.
+      await row(tabs[1], "alice").getByTestId("send-input").fill("via the owner");
+      await row(tabs[1], "alice").getByTestId("send").click();
+      for (const tab of tabs) {
+        await waitFor(tab, "the echo in the log", () => [...document.querySelectorAll('[data-testid="event-log"] li')].some((li) => li.textContent.includes('message · "via the owner"')));
+      }
+
+      // "Use here" in the follower tab: it owns alice now, the former owner follows, still one socket.
+      await row(tabs[1], "alice").getByTestId("use-here").click();
+      await waitFor(tabs[1], "the second tab to own alice", () => document.querySelector('[data-testid="role"]').textContent === "owner");
+      await waitFor(tabs[0], "the first tab to follow", () => document.querySelector('[data-testid="role"]').textContent === "follower");
+      assert.ok(Number(await cell(tabs[1], "epoch")) > epoch, "the new owner's epoch is greater");
+      await oneSocket("one socket after Use here");
+
+      // Closing the owner tab hands alice to the other tab: its row, timeline and log show the handover.
+      const ticksOf = () => window.profileRegistryDemo.rows.get('"alice"').ticks.length; // the app's own record, drawn every 250 ms
+      const ticks = await tabs[0].evaluate(ticksOf);
+      await tabs[1].close();
+      await waitFor(tabs[0], "the remaining tab to own alice", () => document.querySelector('[data-testid="role"]').textContent === "owner" && document.querySelector('[data-testid="state"]').dataset.state === "open");
+      assert.ok(await tabs[0].evaluate(ticksOf) > ticks, "the handover is marked in the timeline");
+      await waitFor(tabs[0], "the handover's tick drawn", (n) => Number(document.querySelector('[data-testid="timeline"]').dataset.ticks) > n, ticks);
+      assert.ok(await tabs[0].evaluate(() => [...document.querySelectorAll('[data-testid="event-log"] li')].some((li) => li.textContent.includes("role · owner"))), "the log shows the new role");
+      stats = await oneSocket("one socket after the owner tab closed");
+      assert.equal(stats.maxFencedPerProfile, 1);
+      assert.equal((await snapshot(tabs[0])).maxConcurrent, "1", "the page shows the fenced count: 1");
       assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
     });
   } finally {

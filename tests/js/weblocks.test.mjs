@@ -5,17 +5,21 @@
 // pushes reach every tab once and in order, followers' sends arrive in order,
 // failover when the owner tab is closed, navigates away or (Chromium) its
 // renderer crashes -- timed from the death to the new owner's socket open at
-// the server, p50/p90/max printed --, takeOver() (a steal: the deposed owner
-// closes its socket), a wedged owner replaced after silenceMs, an owner
-// entering bfcache (Chromium), epochs strictly increasing, and no send lost without a word
-// (the server's own record of what it read). In Node: the typed error.
+// the server, p50/p90/max printed, p90 <= 300 ms and max <= 1 s asserted per
+// kind --, takeOver() (a steal: the deposed owner closes its socket), a wedged
+// owner replaced after silenceMs (and, once free, closing its own socket), a
+// follower hearing the owner's error / reconnecting / state events, two
+// browser contexts with one owner each, an owner entering bfcache (Chromium),
+// epochs strictly increasing, and no send lost without a word (the server's
+// own record of what it read). In Node: the typed error and the defaults.
 //   cd tests/js && node --test weblocks.test.mjs   (build first: bash scripts/build.sh)
 // WEBLOCKS_ROUNDS sets the failover rounds per browser (default 30).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import WebSocket from "ws";
 
-import { bounded, checkBuilt, inBrowser, launch, launchFirefox, until, waitFor } from "./e2e/harness.mjs";
+import { bounded, checkBuilt, inBrowser, launch, launchFirefox, newContext, until, waitFor } from "./e2e/harness.mjs";
 
 const PAGE = "/tests/js/fixtures/weblocks.html";
 const TABS = 4;
@@ -174,8 +178,11 @@ function scenarios(name, start, tag, kinds) {
       console.log(`${name}: failover, owner death -> new owner's socket open at the server: ${kinds.map(line).join("; ")}`);
       console.log(`${name}: fenced max per profile ${stats.maxFencedPerProfile}, raw max ${stats.maxConcurrentPerProfile} (a dead tab's socket not yet closed at the server), superseded ${stats.superseded}, refused ${stats.refused}; sends across handovers ${sent}, lost 0, read twice ${duplicates}, reported resent ${resent}`);
       assert.equal(stats.maxFencedPerProfile, 1);
-      const all = kinds.flatMap((k) => times[k]);
-      assert.ok(pct(all, 0.9) <= 1_000 && Math.max(...all) <= 2_000, `failover p90 ${pct(all, 0.9)} ms, max ${Math.max(...all)} ms`);
+      // The issue's bounds, per kind of death: p90 <= 300 ms, max <= 1 s.
+      for (const k of kinds) {
+        assert.ok(pct(times[k], 0.9) <= 300, `${k}: failover p90 ${pct(times[k], 0.9).toFixed(1)} ms is over 300 ms`);
+        assert.ok(Math.max(...times[k]) <= 1_000, `${k}: failover max ${Math.max(...times[k]).toFixed(1)} ms is over 1 s`);
+      }
       const errors = context.diagnostics.errors.filter((l) => !l.endsWith("page crashed"));
       assert.deepEqual(errors, [], "no console errors or page errors");
     }, { onMessage }));
@@ -194,28 +201,102 @@ async function pair(context, server, p, query) {
   return [a, b];
 }
 
-for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
-  test(`${name}: a wedged owner (its main thread busy for 4 s) is replaced with steal after silenceMs; once free it follows`, { timeout: 60_000 }, () =>
+const BROWSERS = [["Chromium", launch], ["Firefox ESR", launchFirefox]];
+
+// A wedged owner: CDP's Page.setWebLifecycleState "frozen" does not freeze a
+// page of headless Chromium (measured: a 10 ms interval kept firing through
+// a second of it, no `freeze` event), so a main thread kept busy stands in
+// for a frozen or hung owner (its timers stop, its lock stays held). Two profiles: one
+// fenced at the server, one not, so the wedged owner's own step-down shows
+// at the server (the fence would otherwise close its socket for it).
+for (const [name, start] of BROWSERS) {
+  test(`${name}: a wedged owner (its main thread busy for 4 s) is replaced with steal after silenceMs; once free it closes its socket at once and follows`, { timeout: 60_000 }, () =>
     inBrowser(start, name, async ({ server, context }) => {
-      const p = "wedged-wl";
-      const [a, b] = await pair(context, server, p, "?silenceMs=800");
+      const both = ["wedged-wl", "wedged-raw-wl"];
+      const [fenced, raw] = both;
+      const join = async () => {
+        const pg = await openTab(context, server, [], "?silenceMs=800");
+        await pg.evaluate(([f, r]) => { window.wl.connect(f); window.wl.connect(r, { fence: false }); }, both);
+        await waitFor(pg, "both profiles open", (ps) => ps.every((q) => window.wl.state(q) === "open"), both);
+        return pg;
+      };
+      const a = await join();
+      await waitFor(a, "the first tab to own both", (ps) => ps.every((q) => window.wl.role(q) === "owner"), both);
+      const b = await join();
       const t0 = Date.now();
-      const busy = a.evaluate(() => { const end = Date.now() + 4_000; while (Date.now() < end); });
-      await waitFor(b, "the follower to steal", (q) => window.wl.role(q) === "owner", p, { timeout: 10_000 });
+      const busy = a.evaluate(() => window.wl.busy(4_000));
+      await waitFor(b, "the follower to steal both", (ps) => ps.every((q) => window.wl.role(q) === "owner" && window.wl.state(q) === "open"), both, { timeout: 10_000 });
       const took = Date.now() - t0;
+      // The wedged owner's unfenced socket is still open next to the thief's; watch for its close.
+      await until("the thief's unfenced socket next to the wedged owner's", () => server.stats().profiles[raw].current === 2);
+      const closedAt = until("the deposed owner's socket closed at the server", () => server.stats().profiles[raw].current === 1 && Date.now(), { every: 2, timeout: 8_000 });
       await busy;
-      await waitFor(a, "the deposed owner to follow", (q) => window.wl.role(q) === "follower", p, { timeout: 5_000 });
-      await until("one socket at the server", () => server.stats().profiles[p].current === 1);
-      const c = server.stats().profiles[p];
-      console.log(`${name}: a wedged owner replaced after ${took} ms (silenceMs 800); fenced max ${c.fenced.max}, raw max ${c.max}`);
+      const closed = await closedAt;
+      const [freeAt, roles] = await a.evaluate((q) => [window.wl.freeAt, window.wl.log(q).roles], raw);
+      const stepDown = roles.find((r) => r.role === "follower" && r.at >= freeAt)?.at - freeAt;
+      for (const q of both) await waitFor(a, "the deposed owner to follow", (x) => window.wl.role(x) === "follower" && window.wl.state(x) === "open", q);
+      const [f, r] = both.map((q) => server.stats().profiles[q]);
+      console.log(`${name}: a wedged owner replaced after ${took} ms (silenceMs 800); once free it stepped down in ${stepDown} ms and its unfenced socket was closed at the server ${closed - freeAt} ms after; fenced profile: fenced max ${f.fenced.max}, raw max ${f.max}; unfenced: raw max ${r.max}`);
       assert.ok(took < 4_000, "replaced while the owner was still wedged");
-      assert.equal(c.fenced.max, 1, "the fence admitted one socket at a time");
-      assert.ok(await b.evaluate((q) => window.wl.epoch(q), p) > await a.evaluate((q) => window.wl.log(q).roles[0].epoch, p), "the thief's epoch is greater");
+      assert.ok(stepDown <= 100, `the deposed owner stepped down ${stepDown} ms after it was free`);
+      assert.ok(closed - freeAt <= 500, `its socket closed at the server ${closed - freeAt} ms after it was free`);
+      assert.equal(f.fenced.max, 1, "the fence admitted one socket at a time");
+      assert.equal(r.current, 1, "one socket of the unfenced profile once the deposed owner stepped down");
+      for (const q of both) {
+        assert.ok(await b.evaluate((x) => window.wl.epoch(x), q) > await a.evaluate((x) => window.wl.log(x).roles[0].epoch, q), `${q}: the thief's epoch is greater`);
+      }
     }));
 }
 
-for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox]]) {
-  test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker follows`, { timeout: 60_000 }, () =>
+for (const [name, start] of BROWSERS) {
+  test(`${name}: a follower hears the owner's error, reconnecting and state events`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "relay-wl";
+      const [a, b] = await pair(context, server, p);
+      // The owner's socket dropped while the server refuses upgrades: failed opens (error), backoff (reconnecting), then open.
+      await fetch(`${server.httpUrl}/control/refuse?ms=400`);
+      await fetch(`${server.httpUrl}/control/drop?profile=${p}`);
+      const done = (q) => { const l = window.wl.log(q); return l.errors.length > 0 && l.reconnecting.length >= 2 && window.wl.state(q) === "open"; };
+      for (const pg of [a, b]) await waitFor(pg, "the socket open again after errors", done, p, { timeout: 10_000 });
+      const [owner, follower] = await Promise.all([a, b].map((pg) => pg.evaluate((q) => window.wl.log(q), p)));
+      const since = (states) => states.slice(states.indexOf("reconnecting"));
+      console.log(`${name}: the follower heard ${follower.errors.length} error and ${follower.reconnecting.length} reconnecting events; states ${since(follower.states).join(" > ")}`);
+      assert.equal(await a.evaluate((q) => window.wl.role(q), p), "owner");
+      assert.deepEqual(follower.reconnecting, owner.reconnecting, "each reconnecting event, as the owner had it");
+      assert.equal(follower.reconnecting[0].reason, "closed");
+      assert.deepEqual(follower.errors, owner.errors, "each error event, as the owner had it");
+      assert.deepEqual(since(follower.states), since(owner.states), "the owner's state changes, in order");
+      assert.equal(server.stats().profiles[p].fenced.max, 1);
+    }));
+}
+
+for (const [name, start] of BROWSERS) {
+  test(`${name}: two browser contexts are two owners: one owner in each, one socket each at the server (fence keyed per browser profile)`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "contexts-wl";
+      const other = await newContext(context.browser(), server.httpUrl);
+      try {
+        const groups = [];
+        for (const ctx of [context, other]) groups.push([await openTab(ctx, server, [p], "?device"), await openTab(ctx, server, [p], "?device")]);
+        for (const [i, tabs] of groups.entries()) {
+          await until(`context ${i}: one owner, every tab open`, async () => {
+            const seen = await Promise.all(tabs.map((pg) => pg.evaluate((q) => [window.wl.role(q), window.wl.state(q)], p)));
+            return seen.filter(([role]) => role === "owner").length === 1 && seen.every(([, state]) => state === "open");
+          });
+        }
+        const stats = server.stats().profiles;
+        const keys = Object.keys(stats).filter((k) => k.startsWith(`${p}@`));
+        console.log(`${name}: two contexts: ${keys.length} fence keys of ${p}, sockets ${keys.map((k) => stats[k].current).join(" + ")}, fenced max ${keys.map((k) => stats[k].fenced.max).join(", ")}`);
+        assert.equal(keys.length, 2, "one fence key per browser context");
+        for (const k of keys) assert.deepEqual([stats[k].current, stats[k].fenced.max], [1, 1], `${k}: one socket`);
+      } finally {
+        await bounded(other.close(), 5_000, "closing the second context").catch(() => {});
+      }
+    }));
+}
+
+for (const [name, start] of BROWSERS) {
+  test(`${name}: a dedicated worker owns, tabs follow; the worker terminated, a tab owns; a new worker (no localStorage, its clock stopped) follows, then takes over with a higher epoch`, { timeout: 60_000 }, () =>
     inBrowser(start, name, async ({ server, context }) => {
       const p = "worker-wl";
       const a = await openTab(context, server, []);
@@ -235,16 +316,92 @@ for (const [name, start] of [["Chromium", launch], ["Firefox ESR", launchFirefox
       await until("a tab's socket at the server", () => server.stats().profiles[p].total > before, { every: 2 });
       const took = performance.now() - t0;
       await settled(server, [a, b], [p], "one tab owns after the worker ends");
-      await a.evaluate((q) => window.wl.worker(q), p);
+      // The new worker's Date.now() is stuck at 1 s, and a worker has no localStorage.
+      await a.evaluate((q) => window.wl.worker(q, "&clock=stopped"), p);
       await waitFor(a, "a new worker to follow", (q) => window.wl.workerRole(q) === "follower", p, { timeout: 10_000 });
       await a.evaluate((q) => window.wl.workerSend(q, "from-worker"), p);
       for (const pg of [a, b]) await waitFor(pg, "the worker's send echoed to the tabs", (q) => window.wl.log(q).messages.includes("from-worker"), p);
+      // Epochs across workers: that worker's takeOver still gets an epoch above the tab's (above every one it
+      // heard), the tabs follow it with that epoch, and the fence admits its socket.
+      const tabEpoch = await a.evaluate((q) => window.wl.epoch(q), p);
+      await a.evaluate((q) => window.wl.workerTakeOver(q), p);
+      await waitFor(a, "the worker to own after takeOver", (q) => window.wl.workerRole(q) === "owner", p, { timeout: 5_000 });
+      const workerEpoch = await a.evaluate((q) => window.wl.workerEpoch(q), p);
+      assert.ok(workerEpoch > tabEpoch, `the worker's epoch ${workerEpoch} is above the tab's ${tabEpoch}`);
+      for (const pg of [a, b]) {
+        await waitFor(pg, "a tab to follow the worker, with its epoch", ([q, e]) => window.wl.role(q) === "follower" && window.wl.epoch(q) === e && window.wl.state(q) === "open", [p, workerEpoch]);
+      }
+      await until("the worker's socket, admitted by the fence", () => server.stats().profiles[p].fenced?.current === 1 && server.stats().profiles[p].current === 1);
+      assert.equal(server.stats().refused, 0, "the fence refused no socket");
       const c = server.stats().profiles[p];
       console.log(`${name}: a worker owner terminated -> a tab's socket open at the server in ${took.toFixed(1)} ms; fenced max ${c.fenced.max}, raw max ${c.max}`);
       assert.equal(c.fenced.max, 1);
       assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
     }));
 }
+
+for (const [name, start] of BROWSERS) {
+  test(`${name}: close() detaches one tab: the owner's hands over, the last one closes the socket; a tab's sends past maxQueued throw QueueFullError`, { timeout: 60_000 }, () =>
+    inBrowser(start, name, async ({ server, context }) => {
+      const p = "close-wl";
+      const [a, b] = await pair(context, server, p);
+      const before = server.stats().profiles[p].total;
+      assert.deepEqual(await a.evaluate((q) => window.wl.close(q), p), { code: 1000, rejected: 0 }, "the owner's final close event");
+      await waitFor(b, "the follower to own", (q) => window.wl.role(q) === "owner" && window.wl.state(q) === "open", p);
+      await until("one socket, the new owner's", () => server.stats().profiles[p].total > before && server.stats().profiles[p].current === 1);
+      await b.evaluate((q) => window.wl.close(q), p);
+      await until("no socket once no tab wants the profile", () => server.stats().profiles[p].current === 0);
+      assert.equal(server.stats().profiles[p].fenced?.max, 1);
+      // No socket can open (the server refuses): sends wait in the tab up to maxQueued, then QueueFullError; close() counts them.
+      const q = "queue-wl";
+      await fetch(`${server.httpUrl}/control/refuse?ms=10000`);
+      const c = await openTab(context, server, [q], "?maxQueued=5");
+      assert.deepEqual(await c.evaluate((x) => window.wl.fill(x, 8), q), [5, "QueueFullError"]);
+      assert.deepEqual(await c.evaluate((x) => window.wl.close(x), q), { code: 1000, rejected: 5 }, "the unsent counted in the final close");
+      await fetch(`${server.httpUrl}/control/reset`);
+    }));
+}
+
+test("Chromium: the registry functions with the WebLocks module; the owner's own Connection and its registry events in \"WebLocks:<name>\"", { timeout: 60_000 }, () =>
+  inBrowser(launch, "Chromium", async ({ server, context }) => {
+    const p = "registry-wl";
+    const [a, b] = await pair(context, server, p);
+    // In every tab (owner or follower) the functions find this tab's SharedConnection; the rest say what works.
+    for (const pg of [a, b]) {
+      const seen = await pg.evaluate(async (q) => {
+        const pr = await import("/pkg/index.js");
+        const W = { registry: { module: "WebLocks" } };
+        const c = window.wl.conn(q);
+        const name = (f) => { try { f(); return "no error"; } catch (e) { return e.name; } };
+        return {
+          found: [pr.whereis(W, q), pr.lookup(W, q)?.value, pr.whereis(pr.via(W, q)), pr.bind(W).whereis(q), pr.dispatch(W, q, (v) => v)].every((v) => v === c),
+          resolve: pr.resolve(W),
+          register: name(() => pr.register(W, "other", 1)),
+          others: ["subscribe", "keys", "count"].map((f) => name(() => pr[f](W, () => {}))),
+          owner: (pr.start("WebLocks:ProfileRegistry"), pr.whereis({ registry: "WebLocks:ProfileRegistry" }, q) !== undefined),
+        };
+      }, p);
+      assert.deepEqual({ ...seen, owner: undefined }, {
+        found: true, resolve: { module: "WebLocks", name: "ProfileRegistry" }, register: "RegistryModuleError",
+        others: ["InvalidConfigError", "InvalidConfigError", "InvalidConfigError"], owner: undefined,
+      });
+      assert.equal(seen.owner, pg === a, "the owner's own Connection is in the default-module registry \"WebLocks:ProfileRegistry\" of the owner's tab only");
+    }
+    // Registry events of that inner registry follow ownership: takeOver in b registers there, a's entry goes.
+    const subscribe = (q) => {
+      window.regEvents = [];
+      window.pr.start("WebLocks:ProfileRegistry");
+      window.pr.subscribe({ registry: "WebLocks:ProfileRegistry" }, (e) => window.regEvents.push([e.type, e.profile, e.value === window.pr.whereis({ registry: "WebLocks:ProfileRegistry" }, q)]));
+    };
+    for (const pg of [a, b]) await pg.evaluate(async (q) => { window.pr = await import("/pkg/index.js"); }, p);
+    for (const pg of [a, b]) await pg.evaluate(subscribe, p);
+    assert.equal(await b.evaluate((q) => window.wl.takeOver(q), p), "owner");
+    await waitFor(b, "register in the new owner's tab", () => window.regEvents.some(([t]) => t === "register"));
+    await waitFor(a, "unregister in the former owner's tab", () => window.regEvents.some(([t]) => t === "unregister"));
+    assert.deepEqual(await b.evaluate(() => window.regEvents), [["register", p, true]]);
+    assert.deepEqual((await a.evaluate(() => window.regEvents)).map(([t, q]) => [t, q]), [["unregister", p]]);
+    assert.deepEqual(context.diagnostics.errors, [], "no console errors or page errors");
+  }));
 
 test("Chromium: an owner entering bfcache releases the lock at once and rejoins as a follower when restored", { timeout: 60_000 }, () =>
   inBrowser(() => launch({ ignoreDefaultArgs: ["--disable-back-forward-cache"] }), "Chromium", async ({ server, context }) => {
@@ -278,4 +435,23 @@ test("Node: connect with the WebLocks module throws UnsupportedRuntimeError nami
   }
   assert.equal(pr.whereis({ registry: { module: "WebLocks" } }, "n"), undefined, "nothing registered");
   assert.throws(() => pr.connect({ ...config, url: 42 }), { name: "InvalidConfigError" }, "bad input: the usual typed error first");
+});
+
+test("Node: the WebLocks defaults are those README and weblocks.d.ts state; silenceMs outlasts hidden tabs' once-a-minute timers", async () => {
+  const { configureWebLocks } = await import("../../pkg/weblocks.js");
+  const defaults = configureWebLocks({});
+  assert.ok(defaults.silenceMs >= 60_000, `silenceMs ${defaults.silenceMs} must be at least 60 s`);
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const dts = readFileSync(new URL("../../js/weblocks.d.ts", import.meta.url), "utf8");
+  const inReadme = {
+    announceMs: Number(/`announceMs` \((\d+) s\)/.exec(readme)?.[1]) * 1000,
+    silenceMs: Number(/`silenceMs`\s+\((\d+) s,/.exec(readme)?.[1]) * 1000,
+    maxQueued: Number(/`maxQueued`, default ([\d,]*\d)/.exec(readme)?.[1].replace(",", "")),
+  };
+  assert.deepEqual(inReadme, defaults, "README's figures");
+  for (const [k, v] of Object.entries(defaults)) assert.match(dts, new RegExp(`\`${k}\` ${v.toLocaleString("en-US")} `), `weblocks.d.ts states ${k}`);
+  // Bad input: a typed error, nothing changed (not even the good keys beside it).
+  assert.throws(() => configureWebLocks({ announceMs: 10, silenceMs: 0 }), { name: "InvalidConfigError" });
+  assert.throws(() => configureWebLocks({ silenceMS: 10 }), { name: "InvalidConfigError" });
+  assert.deepEqual(configureWebLocks(), defaults);
 });
