@@ -45,7 +45,9 @@ node scripts/package-json.mjs
 # allocator; with the heartbeat, epochs, url functions, network awareness,
 # connection() and the messages that name the call to make) plus ~300 B,
 # so nothing grows unnoticed; the goal is 32 KiB (32768), then 24 KiB.
-node scripts/size.mjs --budget 40448
+# The inlined entry (inline.js: the wasm deflated, as base64, and the
+# inflater) has its own: today's 39.6 KiB plus ~300 B.
+node scripts/size.mjs --budget 40448 --inline-budget 40860
 # The API reference (TypeDoc, from the declarations) into target/api/, once
 # scripts/setup.sh has installed TypeDoc.
 if [ -x tests/consumers/node_modules/.bin/typedoc ]; then

@@ -28,6 +28,8 @@ need_apt() { dpkg -s "$1" >/dev/null 2>&1 || apt_missing+=("$1"); }
 if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
   need_apt chromium; need_apt firefox-esr
 fi
+# zopfli deflates the inlined entry's wasm (scripts/entries.mjs).
+need_apt zopfli
 if [ ${#apt_missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "apt-get is missing; install by hand: ${apt_missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
