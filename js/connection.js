@@ -405,7 +405,8 @@ export class Connection {
     const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false };
     this.#sock = s;
     this.#current = sid;
-    if (typeof this.#url !== "function") return this.#construct(sid, s, url, protocols);
+    // The url string given (the record's is an equal copy): one string per connection, not one more per socket.
+    if (typeof this.#url !== "function") return this.#construct(sid, s, url === this.#url ? this.#url : url, protocols);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
@@ -450,7 +451,6 @@ export class Connection {
     }
     s.ws = ws;
     const id = this.#id;
-    const live = () => this.#sock === s;
     try {
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
@@ -458,7 +458,7 @@ export class Connection {
         if (s.closing !== undefined) { // closed while connecting: now cleanly
           closeNow(ws, ...s.closing);
           this.#standIn(sid, s, CLOSE_WAIT_MS);
-        } else if (live()) {
+        } else if (this.#sock === s) {
           this.#lastIn = now();
           W().conn_opened(id, sid);
           drain();
@@ -472,7 +472,7 @@ export class Connection {
         }
       };
       ws.onerror = (e) => {
-        if (!live()) return;
+        if (this.#sock !== s) return;
         const m = prop(e, "message");
         W().conn_error(id, sid, typeof m === "string" && m !== "" ? m : "the socket reported an error");
         drain();
@@ -480,11 +480,11 @@ export class Connection {
         // fire `error` and never `close`: stand in for it, unless it comes.
         // (Browsers, ws, Deno and workerd fire it right after: a stand-in
         // that came first would let the next socket open beside this one.)
-        if (live() && readyState(ws) !== 1) this.#standIn(sid, s, STAND_IN_CLOSE_MS);
+        if (this.#sock === s && readyState(ws) !== 1) this.#standIn(sid, s, STAND_IN_CLOSE_MS);
       };
       ws.onclose = (e) => {
         clearTimeout(s.stand);
-        if (!live()) return;
+        if (this.#sock !== s) return;
         const code = prop(e, "code"), reason = prop(e, "reason");
         W().conn_closed(id, sid, typeof code === "number" ? code : 1006, typeof reason === "string" ? reason : "", prop(e, "wasClean") === true);
         drain();
@@ -542,7 +542,7 @@ export class Connection {
     if (readyState(ws) !== 3) closeNow(ws, 1001, "going away");
     try {
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-    } catch { /* a socket that refuses: its handlers check `live` anyway */ }
+    } catch { /* a socket that refuses: its handlers check that it is still the held socket anyway */ }
   }
 
   #sendHeld(sid) {

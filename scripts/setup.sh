@@ -43,10 +43,18 @@ fi
 #    consumer matrix (its bundlers, wrangler, attw, publint).
 for dir in tests/js tests/consumers www; do
   if [ -f "$dir/package.json" ]; then
-    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    # Installed when the lock file's content differs from the one the last
+    # install recorded (node_modules/.setup-lock), not by file times: a fresh
+    # checkout's lock file is always newer. A node_modules that is a symlink
+    # belongs to another checkout and is never reinstalled from here.
+    stamp="$dir/node_modules/.setup-lock"
+    if [ -L "$dir/node_modules" ]; then
+      :
+    elif [ ! -d "$dir/node_modules" ] || ! cmp -s "$dir/package-lock.json" "$stamp" 2>/dev/null; then
       say "npm install in $dir"
       if [ -f "$dir/package-lock.json" ]; then
         (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci in $dir failed"
+        cp "$dir/package-lock.json" "$stamp"
       else
         (cd "$dir" && npm install --no-audit --no-fund --loglevel=error) || die "npm install in $dir failed"
       fi
