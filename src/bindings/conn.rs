@@ -18,6 +18,7 @@
 //! starts its first socket once every earlier connection of the same
 //! registry and profile has released its socket (the gate).
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -115,7 +116,8 @@ struct Conn {
     /// server has seen the close too.
     gated: bool,
     /// The code and reason `close()` was called with, for the final event.
-    close_request: Option<(u16, String)>,
+    /// (Boxed: set once, by few connections, so the record stays small.)
+    close_request: Option<Box<(u16, String)>>,
 }
 
 // A connection's record, in its `Rc` (two counts, 8 bytes on wasm32), fits
@@ -206,7 +208,7 @@ impl Conn {
                 ),
                 Event::Ended { rejected } => {
                     let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
-                        let (code, reason) = self.close_request.clone().unwrap_or((1000, String::new()));
+                        let (code, reason) = self.close_request.as_deref().cloned().unwrap_or((1000, String::new()));
                         (code, reason, true)
                     });
                     self.close_event(code, &reason, clean, Some(rejected));
@@ -258,7 +260,7 @@ impl Conn {
 
     fn close(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         if self.machine.state() != crate::conn::State::Closed {
-            self.close_request = Some((code.unwrap_or(1000), reason.unwrap_or_default().into()));
+            self.close_request = Some(Box::new((code.unwrap_or(1000), reason.unwrap_or_default().into())));
         }
         self.step(|m| m.close(code, reason))
     }
