@@ -26,6 +26,8 @@ const STAND_IN_CLOSE_MS = 1000;
 /** How long an open socket asked to close may take to confirm it (a half-open one never does) before it is taken as closed. */
 const CLOSE_WAIT_MS = 3000;
 const now = () => Date.now();
+// The held sends of every connection that has none: never changed (a connection takes its own array for its first).
+const NO_SENDS = Object.freeze([]);
 const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
@@ -140,7 +142,7 @@ export class Connection {
   #state = "connecting";
   #handle;
   #attempt = 0;
-  #queue = []; // { data, bytes } held for the wasm's queue, oldest first
+  #queue = NO_SENDS; // { data, bytes } held for the wasm's queue, oldest first (its own array from the first)
   #queuedBytes = 0;
   #sock = null; // the one socket the machine holds: { sid, ws, closeReq, stand, closing, abort, pending }
   #timers = null; // Map of timer id -> setTimeout id, while any runs
@@ -241,6 +243,7 @@ export class Connection {
     if (this.#closed) ok(W().error(3, "", this.#json));
     const r = W().conn_enqueue(this.#id, bytes, failure);
     if (r === "") {
+      if (this.#queue === NO_SENDS) this.#queue = [];
       this.#queue.push({ data, bytes });
       this.#queuedBytes += bytes;
     }
@@ -384,7 +387,7 @@ export class Connection {
       detail = { code: a, reason: b, wasClean: c, willReconnect: false, rejected: d, final: true };
       this.#closed = true;
       this.#open = null;
-      this.#queue = [];
+      this.#queue = NO_SENDS;
       this.#queuedBytes = 0;
       this.#unregisterFromModule();
     }
