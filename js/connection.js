@@ -29,6 +29,8 @@ const STAND_IN_CLOSE_MS = 1000;
 /** How long an open socket asked to close may take to confirm it (a half-open one never does) before it is taken as closed. */
 const CLOSE_WAIT_MS = 3000;
 const now = () => Date.now();
+// The held sends of every connection that has none: never changed (a connection takes its own array for its first).
+const NO_SENDS = Object.freeze([]);
 const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
 
@@ -143,7 +145,7 @@ export class Connection {
   #state = "connecting";
   #handle;
   #attempt = 0;
-  #queue = []; // { data, bytes } held for the wasm's queue, oldest first
+  #queue = NO_SENDS; // { data, bytes } held for the wasm's queue, oldest first (its own array from the first)
   #queuedBytes = 0;
   #sock = null; // the one socket the machine holds: { sid, ws, closeReq, stand, closing, abort, pending }
   #timers = null; // Map of timer id -> setTimeout id, while any runs
@@ -259,6 +261,7 @@ export class Connection {
     if (this.#closed) ok(W().error(3, "", this.#json));
     const r = W().conn_enqueue(this.#id, bytes, failure);
     if (r === "") {
+      if (this.#queue === NO_SENDS) this.#queue = [];
       this.#queue.push({ data, bytes });
       this.#queuedBytes += bytes;
     }
@@ -405,7 +408,7 @@ export class Connection {
       detail = { code: a, reason: b, wasClean: c, willReconnect: false, rejected: d, final: true };
       this.#closed = true;
       this.#open = null;
-      this.#queue = [];
+      this.#queue = NO_SENDS;
       this.#queuedBytes = 0;
       this.#unregisterFromModule();
     }
@@ -427,7 +430,8 @@ export class Connection {
     this.#sock = s;
     this.#current = sid;
     this.#waiting = false;
-    if (typeof this.#url !== "function") return this.#paced(sid, s, url, protocols, attempt);
+    // The url string given (the record's is an equal copy): one string per connection, not one more per socket.
+    if (typeof this.#url !== "function") return this.#paced(sid, s, url === this.#url ? this.#url : url, protocols, attempt);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
@@ -498,7 +502,6 @@ export class Connection {
     }
     s.ws = ws;
     const id = this.#id;
-    const live = () => this.#sock === s;
     try {
       ws.binaryType = "arraybuffer";
       ws.onopen = () => {
@@ -506,7 +509,7 @@ export class Connection {
         if (s.closing !== undefined) { // closed while connecting: now cleanly
           closeNow(ws, ...s.closing);
           this.#standIn(sid, s, CLOSE_WAIT_MS);
-        } else if (live()) {
+        } else if (this.#sock === s) {
           this.#lastIn = now();
           W().conn_opened(id, sid);
           drain();
@@ -520,7 +523,7 @@ export class Connection {
         }
       };
       ws.onerror = (e) => {
-        if (!live()) return;
+        if (this.#sock !== s) return;
         const m = prop(e, "message");
         W().conn_error(id, sid, typeof m === "string" && m !== "" ? m : "the socket reported an error");
         drain();
@@ -528,11 +531,11 @@ export class Connection {
         // fire `error` and never `close`: stand in for it, unless it comes.
         // (Browsers, ws, Deno and workerd fire it right after: a stand-in
         // that came first would let the next socket open beside this one.)
-        if (live() && readyState(ws) !== 1) this.#standIn(sid, s, STAND_IN_CLOSE_MS);
+        if (this.#sock === s && readyState(ws) !== 1) this.#standIn(sid, s, STAND_IN_CLOSE_MS);
       };
       ws.onclose = (e) => {
         clearTimeout(s.stand);
-        if (!live()) return;
+        if (this.#sock !== s) return;
         const code = prop(e, "code"), reason = prop(e, "reason");
         W().conn_closed(id, sid, typeof code === "number" ? code : 1006, typeof reason === "string" ? reason : "", prop(e, "wasClean") === true);
         drain();
@@ -591,7 +594,7 @@ export class Connection {
     if (readyState(ws) !== 3) closeNow(ws, 1001, "going away");
     try {
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
-    } catch { /* a socket that refuses: its handlers check `live` anyway */ }
+    } catch { /* a socket that refuses: its handlers check that it is still the held socket anyway */ }
   }
 
   #sendHeld(sid) {

@@ -1,27 +1,36 @@
 // Writes the package files made from the build's output (run by
 // scripts/build.sh after the wasm and js/ are in pkg/):
-//   profile_registry_inline.js   the wasm as base64, for inline.js (bundlers, Deno)
+//   profile_registry_inline.js   the wasm deflated, as base64, for inline.js (bundlers, Deno)
 //   node.cjs                     the inlined entry as CommonJS, for `require`
 //   index.d.cts                  the declarations for `require` (CommonJS)
 //   profile_registry_bg.wasm.d.ts  the declaration of the wasm subpath
 // Usage: node scripts/entries.mjs
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
+import { deflateRawSync } from "node:zlib";
+import { adler32 } from "../js/inflate.js";
 
 const pkg = new URL("../pkg/", import.meta.url);
 const file = (name) => new URL(name, pkg);
 
 const wasm = readFileSync(file("profile_registry_bg.wasm"));
-writeFileSync(file("profile_registry_inline.js"), `// The wasm of profile-registry, base64 (generated from profile_registry_bg.wasm).
-const WASM = "${wasm.toString("base64")}";
-
-/** The wasm's bytes. */
-export function wasmBytes() {
-  const s = atob(WASM);
-  const bytes = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
-  return bytes;
+// The wasm deflated (raw deflate, js/inflate.js decodes it at import):
+// zopfli's output where Debian's `zopfli` is installed (scripts/setup.sh),
+// else node:zlib's at level 9, a few hundred bytes larger and as correct.
+let deflated;
+try {
+  deflated = execFileSync("zopfli", ["--deflate", "-c", file("profile_registry_bg.wasm").pathname], { stdio: ["ignore", "pipe", "pipe"] });
+} catch {
+  console.error("entries: zopfli not found (scripts/setup.sh installs it); the inlined wasm is deflated by node:zlib");
+  deflated = deflateRawSync(wasm, { level: 9 });
 }
+writeFileSync(file("profile_registry_inline.js"), `// The wasm of profile-registry, raw deflate in base64, and its length
+// (generated from profile_registry_bg.wasm; inline.js inflates it), its
+// length and checksum.
+export const WASM = "${deflated.toString("base64")}";
+export const WASM_LENGTH = ${wasm.length};
+export const WASM_ADLER32 = ${adler32(wasm)};
 `);
 
 // CommonJS: one self-contained file, bundled from the inlined entry (so a

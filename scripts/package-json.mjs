@@ -49,7 +49,7 @@ const pkg = {
   // subpaths' declarations here.
   typesVersions: { "*": { node: [CJS_TYPES], web: [ESM_TYPES], server: ["./server.d.ts"], weblocks: ["./weblocks.d.ts"], cloudflare: ["./cloudflare.d.ts"], react: ["./react.d.ts"], "profile_registry_bg.wasm": ["./profile_registry_bg.wasm.d.ts"] } },
   files: [
-    ...ENTRY_FILES, "inline.js", "profile_registry_inline.js", "workerd.js", "node.cjs",
+    ...ENTRY_FILES, "inline.js", "profile_registry_inline.js", "inflate.js", "workerd.js", "node.cjs",
     ESM_TYPES.slice(2), CJS_TYPES.slice(2), "profile_registry_bg.wasm", "profile_registry_bg.wasm.d.ts",
     "server.js", "server.d.ts", "weblocks.js", "weblocks.d.ts", "cloudflare.js", "cloudflare.d.ts", "react.js", "react.d.ts", "README.md",
   ],

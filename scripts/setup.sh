@@ -30,6 +30,8 @@ if [ -z "${SETUP_SKIP_BROWSERS:-}" ]; then
   need_apt chromium; need_apt firefox-esr
   need_apt webkit2gtk-driver; need_apt xvfb # WebKitGTK (Safari's engine) under Xvfb: tests/js/weblocks-webkit.test.mjs
 fi
+# zopfli deflates the inlined entry's wasm (scripts/entries.mjs).
+need_apt zopfli
 if [ ${#apt_missing[@]} -gt 0 ]; then
   command -v apt-get >/dev/null || die "apt-get is missing; install by hand: ${apt_missing[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
