@@ -1,6 +1,9 @@
 // Type declarations of `profile-registry/weblocks`: importing it plugs in
 // the "WebLocks" registry module (see `SharedConnection` in the package's
 // main declarations).
+// A dedicated worker owns or follows like a tab, but on Safari's engine
+// (WebKit) a visible window that hears a worker own a profile takes it over
+// with `steal`: the lock belongs in a window there.
 export { SharedConnection, UnsupportedRuntimeError } from "./index.js";
 
 /** The module's name: `registry: { module: "WebLocks" }`. */

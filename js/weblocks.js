@@ -22,6 +22,16 @@ const RELAYED = ["open", "error", "reconnecting"];
 /** The owner's events its followers hear too (`open` and `statechange` follow from the `state` it posts). */
 const TO_FOLLOWERS = ["error", "reconnecting"];
 const settings = { announceMs: 5_000, silenceMs: 90_000, maxQueued: 1024 };
+
+// On Safari's engine the lock is held in a window, not a worker (WebKit bugs
+// 283528 and 316904: a lock a worker holds can outlive a reload): a visible
+// window that hears a worker own the profile takes over with `steal`. The
+// worker is deposed the usual way and follows. Elsewhere a worker owns like a tab.
+const inWindow = () => typeof globalThis.document === "object";
+const windowOwns = () => {
+  const ua = globalThis.navigator?.userAgent ?? "";
+  return /AppleWebKit/.test(ua) && !/Chrom|Edg|OPR/.test(ua);
+};
 /**
  * How long an owner waits after handing a follower's send to its open socket
  * before acknowledging it: a tab that navigates or crashes right after
@@ -281,7 +291,7 @@ export class SharedConnection {
     this.#pump();
   }
 
-  #announce() { this.#post({ t: "own", epoch: this.#epoch, state: this.#state }); }
+  #announce() { this.#post({ t: "own", epoch: this.#epoch, state: this.#state, worker: !inWindow() }); }
 
   /** Gives the upstream up: the socket closed now, the lock released, the followers told. */
   #stepDown(code, reason) {
@@ -414,6 +424,7 @@ export class SharedConnection {
           this.#setState(m.state);
           this.#pump();
         }
+        if (m.worker === true && inWindow() && globalThis.document.visibilityState !== "hidden" && windowOwns()) this.#request(true);
         return;
       case "state":
         if (from === this.#owner) { this.#heard = Date.now(); this.#setState(m.state); }

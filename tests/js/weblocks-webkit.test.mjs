@@ -109,7 +109,7 @@ async function session(base) {
 
 const pct = (xs, q) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
 
-test(`WebKitGTK (MiniBrowser via WebKitWebDriver, Xvfb): ${TABS} tabs, one owner, one fenced socket; ${ROUNDS} failovers when the owner's tab closes`, { skip, timeout: 120_000 }, async () => {
+test(`WebKitGTK (MiniBrowser via WebKitWebDriver, Xvfb): ${TABS} tabs, one owner, one fenced socket; ${ROUNDS} failovers when the owner's tab closes; a window takes over from a worker`, { skip, timeout: 120_000 }, async () => {
   checkBuilt();
   const p = "webkit-wl";
   let x, driver, server, wk;
@@ -157,6 +157,23 @@ test(`WebKitGTK (MiniBrowser via WebKitWebDriver, Xvfb): ${TABS} tabs, one owner
     assert.equal(stats.maxFencedPerProfile, 1, "the fence admitted one socket at a time");
     assert.ok(pct(times, 0.9) <= 300, `failover p90 ${pct(times, 0.9).toFixed(1)} ms is over 300 ms`);
     assert.ok(Math.max(...times) <= 1_000, `failover max ${Math.max(...times).toFixed(1)} ms is over 1 s`);
+
+    // On Safari's engine a window holds the lock, not a worker: a dedicated
+    // worker owns a profile no window wants; a window that connects it takes over.
+    const q = "webkit-wl-worker";
+    const tab = tabs[0];
+    await wk.run(tab, (x) => window.wl.worker(x), q);
+    await until("the worker to own", () => wk.run(tab, (x) => window.wl.workerRole(x), q).then((r) => r === "owner"), { timeout: 10_000 });
+    await until("the worker's socket at the server", () => server.stats().profiles[q]?.fenced?.current === 1, { timeout: 5_000 });
+    await wk.run(tab, (x) => window.wl.connect(x), q);
+    await until("the window to own and the worker to follow", async () => {
+      const [role, state, worker] = await wk.run(tab, (x) => [window.wl.role(x), window.wl.state(x), window.wl.workerRole(x)], q);
+      return role === "owner" && state === "open" && worker === "follower" && server.stats().profiles[q]?.fenced?.current === 1;
+    }, { timeout: 10_000 });
+    const w = server.stats().profiles[q];
+    console.log(`WebKitGTK: a worker owned ${q}; a window connected it and took over: the window owns, the worker follows; sockets at the server ${w.total} in all, fenced max ${server.stats().maxFencedPerProfile}`);
+    assert.equal(w.total, 2, "one socket for the worker, then one for the window");
+    assert.equal(server.stats().maxFencedPerProfile, 1, "the fence admitted one socket at a time");
   } finally {
     await bounded(wk?.end() ?? Promise.resolve(), 5_000, "ending the WebDriver session").catch(() => {});
     driver?.stop();
