@@ -53,8 +53,9 @@ node scripts/package-json.mjs
 # connection() and the messages that name the call to make) plus ~300 B,
 # so nothing grows unnoticed; the goal is 32 KiB (32768), then 24 KiB.
 # The inlined entry (inline.js: the wasm deflated, as base64, and the
-# inflater) has its own budget, on the same terms.
-node scripts/size.mjs --budget 40800 --inline-budget 41216
+# inflater) is what bundlers pick, so the one budget holds both forms: the
+# larger, inlined one (40.0 KiB) plus ~300 B.
+node scripts/size.mjs --budget 41216 --inline-budget 41216
 # The API reference (TypeDoc, from the declarations) into target/api/, once
 # scripts/setup.sh has installed TypeDoc.
 if [ -x tests/consumers/node_modules/.bin/typedoc ]; then
