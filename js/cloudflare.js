@@ -12,7 +12,7 @@ import "./workerd.js"; // the wasm, instantiated at import (wrangler bundles the
 import { W, ok } from "./boundary.js";
 import { connect, hosts } from "./connection.js";
 import { errorClass, typed, configError } from "./errors.js";
-import { describe, nameless } from "./read.js";
+import { describe, entryKey, nameless } from "./read.js";
 import { registries, start, stop } from "./registry.js";
 
 /** A `request()` whose reply did not come in time. */
@@ -29,7 +29,7 @@ const MAX_STORED = 1024;
 const SENDER_IDLE_MS = 60_000;
 const HEADER = "x-profile-registry";
 const CARRIED = ["protocols", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
-const instances = new Map(); // `${name}\n${profile json}` -> the registry of the instance that runs it in this isolate
+const instances = new Map(); // entryKey(name, profile json) -> the registry of the instance that runs it in this isolate
 const seqKey = (sender) => `s:${sender}`;
 const queueKey = (n) => `q:${String(n).padStart(16, "0")}`;
 
@@ -154,7 +154,7 @@ export class ProfileConnections {
     const c = this.#conn;
     if (c !== null && c.state !== "closed") return c;
     const { name, profile, config } = this.#wanted;
-    const registry = this.#registry(`${name}\n${JSON.stringify(profile)}`);
+    const registry = this.#registry(entryKey(name, JSON.stringify(profile)));
     const options = {};
     for (const k of CARRIED) if (config[k] !== undefined) options[k] = config[k];
     const conn = connect({ ...options, profile, registry, onDuplicate: "replace", url: () => this.#nextUrl() });
@@ -335,7 +335,7 @@ export class ProfileConnections {
     this.#conn = null;
     try { conn?.close(1000, "closed"); } catch { /* closed already */ }
     this.#unanswered("the connection was closed");
-    const key = meta && `${meta.name}\n${JSON.stringify(meta.profile)}`;
+    const key = meta && entryKey(meta.name, JSON.stringify(meta.profile));
     if (key && instances.get(key) === `${MODULE_NAME}:${this.#instance}`) instances.delete(key);
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
@@ -363,7 +363,7 @@ export class DurableConnection {
     if (token !== CREATE) throw new TypeError("use connect(config) with durableObjects(namespace) to make a DurableConnection");
     this.#ns = ns;
     this.#meta = encodeURIComponent(JSON.stringify(meta));
-    this.#key = `${meta.name}\n${JSON.stringify(meta.profile)}`;
+    this.#key = entryKey(meta.name, JSON.stringify(meta.profile));
     this.#id = ns.idFromName(this.#key);
     this.#entries = entries;
     this.profile = meta.profile;
@@ -435,12 +435,12 @@ export function durableObjects(namespace) {
   }
   let module = modules.get(namespace);
   if (module !== undefined) return module;
-  const entries = new Map(); // `${name}\n${profile json}` -> DurableConnection
+  const entries = new Map(); // entryKey(name, profile json) -> DurableConnection
   module = {
     name: MODULE_NAME,
     register: () => false,
-    lookup: (name, profile) => entries.get(`${name}\n${JSON.stringify(profile)}`),
-    unregister(name, profile) { entries.get(`${name}\n${JSON.stringify(profile)}`)?.close(); },
+    lookup: (name, profile) => entries.get(entryKey(name, JSON.stringify(profile))),
+    unregister(name, profile) { entries.get(entryKey(name, JSON.stringify(profile)))?.close(); },
   };
   hosts.set(module, (name, p, o, dup) => {
     if (typeof o.url !== "string") throw configError("the url of a durableObjects connection must be a string (use {epoch} in it for the fencing epoch): a function cannot reach the Durable Object");
@@ -453,7 +453,7 @@ export function durableObjects(namespace) {
       throw configError(`a durableObjects connection's options must be plain data: ${e.message}`);
     }
     if (o.heartbeat && typeof config.heartbeat?.message === "object") throw configError("heartbeat.message of a durableObjects connection must be a string");
-    const key = `${name}\n${p.json}`;
+    const key = entryKey(name, p.json);
     const existing = entries.get(key);
     if (existing !== undefined) {
       if (dup === 1) return existing;

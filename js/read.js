@@ -235,6 +235,15 @@ export function viaTarget(via, name, profile) {
 /** Module objects whose registry name defaults to DEFAULT_NAME (profile-registry/cloudflare). */
 export const nameless = new WeakSet();
 
+/**
+ * The key of a built-in module's entry (WebLocks, durableObjects): its
+ * registry name and the profile's canonical JSON.
+ *
+ * @example
+ * entryKey("ProfileRegistry", JSON.stringify(["acme", 7])); // 'ProfileRegistry\n["acme",7]'
+ */
+export const entryKey = (name, json) => `${name}\n${json}`;
+
 /** The target of a config, from its `registry` and `profile` (read by the caller). */
 export function configTarget(registry, profile) {
   if (registry === undefined) return { module: DEFAULT_MODULE, name: DEFAULT_NAME, profile };

@@ -11,7 +11,7 @@
 // through the lock (a released lock, or `steal`), never by a guess.
 import { W, ok } from "./boundary.js";
 import { connect, emitTo, hosts, listen } from "./connection.js";
-import { describe } from "./read.js";
+import { describe, entryKey } from "./read.js";
 import { typed, report, configError, UnsupportedRuntimeError } from "./errors.js";
 import { plugBuiltIn, start } from "./registry.js";
 
@@ -39,7 +39,7 @@ const windowOwns = () => {
  * and an unacknowledged send is re-sent to the next owner.
  */
 const ACK_DELAY_MS = 100;
-const tabs = new Map(); // `${name}\n${profile json}` -> this realm's SharedConnection
+const tabs = new Map(); // entryKey(name, profile json) -> this realm's SharedConnection
 const CREATE = Symbol("create");
 
 /**
@@ -141,7 +141,7 @@ export class SharedConnection {
     this.#profile = profile;
     this.#json = json;
     this.#options = options;
-    this.#key = `${name}\n${json}`;
+    this.#key = entryKey(name, json);
     this.#lock = `profile-registry:${name}:${json}`;
   }
 
@@ -208,7 +208,7 @@ export class SharedConnection {
   /** @internal Joins the origin: the channel, a lock request, the announce timer, bfcache listeners. */
   [CREATE]() {
     this.#attach();
-    if (typeof globalThis.document === "object" && typeof addEventListener === "function") {
+    if (inWindow() && typeof addEventListener === "function") {
       // Every pagehide (bfcache or not): a page going away gives the lock up
       // now rather than when the browser gets round to freeing it.
       this.#page = [["pagehide", (e) => this.#detach(1000, e.persisted ? "page cached" : "page hidden")],
@@ -479,15 +479,15 @@ const module = {
   register() {
     throw configError('the "WebLocks" module holds only the connections connect() makes: connect({ profile, url, registry: { module: "WebLocks" } })');
   },
-  lookup: (name, profile) => tabs.get(`${name}\n${JSON.stringify(profile)}`),
-  unregister(name, profile) { tabs.get(`${name}\n${JSON.stringify(profile)}`)?.close(1000, "unregistered"); },
+  lookup: (name, profile) => tabs.get(entryKey(name, JSON.stringify(profile))),
+  unregister(name, profile) { tabs.get(entryKey(name, JSON.stringify(profile)))?.close(1000, "unregistered"); },
 };
 
 /** `connect` with `registry: { module: "WebLocks" }`, its config already read and checked. */
 function connectShared(name, p, options, dup) {
   const gaps = missing();
   if (gaps.length) throw new UnsupportedRuntimeError(`the WebLocks registry module needs ${gaps.join(" and ")}, which this runtime lacks; use the default module here`);
-  const key = `${name}\n${p.json}`;
+  const key = entryKey(name, p.json);
   const existing = tabs.get(key);
   if (existing !== undefined) {
     if (dup === 1) return existing;
