@@ -20,7 +20,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
+
+use crate::core::cell::RefCell;
 
 use crate::core::local::realm_local;
 

@@ -5,7 +5,7 @@
 //! (see `conn.rs`). [`take`] hands it to JS and empties it.
 
 use alloc::string::String;
-use core::cell::RefCell;
+use crate::core::cell::RefCell;
 
 use crate::bindings::abi::export;
 

@@ -3,7 +3,7 @@
 //! Rust decides which profile is registered, under which handle.
 
 use alloc::string::String;
-use core::cell::RefCell;
+use crate::core::cell::RefCell;
 
 use crate::bindings::abi::export;
 

@@ -15,7 +15,9 @@ use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
+
+use crate::core::cell::RefCell;
 use core::fmt;
 
 use crate::core::handle::Handle;

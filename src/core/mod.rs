@@ -1,6 +1,7 @@
 //! The pure-Rust core: profiles, handles, registries, modules and specs.
 //! Nothing here knows JavaScript; it builds and tests natively.
 
+pub(crate) mod cell;
 pub mod epoch;
 pub mod error;
 pub mod events;

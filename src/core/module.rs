@@ -8,7 +8,7 @@
 
 use alloc::rc::{Rc, Weak};
 use alloc::string::String;
-use core::cell::RefCell;
+use crate::core::cell::RefCell;
 
 use crate::core::error::Error;
 use crate::core::handle::Handle;

@@ -6,7 +6,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::any::{Any, TypeId};
-use core::cell::RefCell;
+use crate::core::cell::RefCell;
 
 use crate::core::error::Error;
 use crate::core::handle::{Handle, RegistryId};

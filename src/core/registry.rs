@@ -3,7 +3,7 @@
 
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use crate::core::cell::RefCell;
 use core::fmt;
 
 use slotmap::SlotMap;
