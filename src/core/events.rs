@@ -12,7 +12,6 @@
 //!   can look (the JS `whereis` mirror).
 
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
 use alloc::rc::{Rc, Weak};
 use alloc::vec::Vec;
 use core::cell::Cell;
@@ -111,7 +110,8 @@ pub(crate) struct Listeners<V> {
     next_id: Cell<u64>,
     observers: List<V>,
     listeners: List<V>,
-    queue: RefCell<VecDeque<Event<V>>>,
+    /// Events waiting for the listeners, oldest first.
+    queue: RefCell<Vec<Event<V>>>,
     delivering: Cell<bool>,
 }
 
@@ -124,13 +124,16 @@ impl Drop for Delivering<'_> {
     }
 }
 
-fn call_each<V>(list: &List<V>, event: &Event<V>) {
-    let snapshot: Vec<u64> = list.borrow().iter().map(|(id, _)| *id).collect();
-    for id in snapshot {
-        let f = list.borrow().iter().find(|(i, _)| *i == id).map(|(_, f)| f.clone());
-        if let Some(f) = f {
-            f(event); // no borrow held here
-        }
+fn call_each<V>(list: &List<V>, event: &Event<V>, end: u64) {
+    // The callbacks present now (ids below `end`), in id order (the list's
+    // order), each found again by id just before its call: one removed
+    // meanwhile is skipped, one added meanwhile is not called.
+    let mut from = 0;
+    loop {
+        let next = list.borrow().iter().find(|(id, _)| (from..end).contains(id)).map(|(id, f)| (*id, f.clone()));
+        let Some((id, f)) = next else { break };
+        from = id + 1;
+        f(event); // no borrow held here
     }
 }
 
@@ -165,20 +168,24 @@ impl<V> Listeners<V> {
     /// Observers at once; listeners in order, after any event being
     /// delivered now.
     pub(crate) fn emit(&self, event: Event<V>) {
-        call_each(&self.observers, &event);
+        call_each(&self.observers, &event, self.next_id.get());
         if self.listeners.borrow().is_empty() {
             return;
         }
-        self.queue.borrow_mut().push_back(event);
+        self.queue.borrow_mut().push(event);
         if self.delivering.replace(true) {
             return; // the outer emit delivers it, in order
         }
         let _flag = Delivering(&self.delivering);
+        // The queue is taken whole and delivered in order; what listeners
+        // raise meanwhile queues behind it, for the next round.
         loop {
-            let next = self.queue.borrow_mut().pop_front();
-            match next {
-                Some(e) => call_each(&self.listeners, &e),
-                None => break,
+            let batch = core::mem::take(&mut *self.queue.borrow_mut());
+            if batch.is_empty() {
+                break;
+            }
+            for e in batch {
+                call_each(&self.listeners, &e, self.next_id.get());
             }
         }
     }
