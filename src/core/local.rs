@@ -63,7 +63,14 @@ mod no_std {
 
         /// Runs `f` with the value, as `LocalKey::with` does.
         pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
-            f(self.value.get_or_init(self.init))
+            // `get` and `set`, not `get_or_init`: no panic path (its
+            // re-entrance check) comes along; `init` does not re-enter.
+            loop {
+                if let Some(value) = self.value.get() {
+                    return f(value);
+                }
+                let _ = self.value.set((self.init)());
+            }
         }
     }
 
