@@ -120,7 +120,12 @@ impl<V: Clone + 'static> Namespace<V> {
     pub fn start(&self, name: &str) -> Result<Registry<V>, Error> {
         check_name("registry", name)?;
         let mut map = self.inner.registries.borrow_mut();
-        Ok(map.get_or_insert_with(name.into(), || Registry::new(name)).clone())
+        if let Some(running) = map.get(name) {
+            return Ok(running.clone());
+        }
+        let reg = Registry::new(name);
+        map.insert(name.into(), reg.clone());
+        Ok(reg)
     }
 
     /// Stops the registry `name`: every entry is unregistered (listeners hear

@@ -134,7 +134,21 @@ impl<K: PartialEq, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.position(key).map(|i| self.entries.remove(i).1)
+        // The entry is swapped past each later one (their order kept) to the
+        // end, and popped: no index, so no panic path.
+        let mut at: Option<&mut (K, V)> = None;
+        for e in self.entries.iter_mut() {
+            match at.take() {
+                Some(prev) => {
+                    core::mem::swap(prev, e);
+                    at = Some(e);
+                }
+                None if e.0.borrow() == key => at = Some(e),
+                None => {}
+            }
+        }
+        at?;
+        self.entries.pop().map(|(_, v)| v)
     }
 
     /// The keys, in insertion order.
@@ -190,5 +204,28 @@ impl<K: PartialEq, V> VecMap<K, V> {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VecMap;
+
+    #[test]
+    fn remove_keeps_the_order_of_the_rest() {
+        let mut m: VecMap<u32, char> = VecMap::new();
+        for (k, v) in [(1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')] {
+            m.insert(k, v);
+        }
+        assert_eq!(m.remove(&9), None);
+        assert_eq!(m.len(), 4, "a missing key removes nothing");
+        assert_eq!(m.remove(&2), Some('b'));
+        assert_eq!(m.keys().copied().collect::<Vec<_>>(), [1, 3, 4]);
+        assert_eq!(m.remove(&4), Some('d'));
+        assert_eq!(m.remove(&1), Some('a'));
+        assert_eq!(m.values().copied().collect::<Vec<_>>(), ['c']);
+        assert_eq!(m.remove(&3), Some('c'));
+        assert_eq!(m.remove(&3), None);
+        assert!(m.is_empty());
     }
 }
