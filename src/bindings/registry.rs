@@ -69,32 +69,35 @@ pub fn names() -> u32 {
 }
 }
 
-fn with<R>(name: &str, profile: &str, f: impl FnOnce(Registry<()>, Profile) -> Result<R, Error>) -> Result<R, Error> {
+/// The running registry `name` and the profile of JSON `profile` (the
+/// profile's error first). Not generic: one body for every export.
+#[inline(never)]
+fn with(name: &str, profile: &str) -> Result<(Registry<()>, Profile), Error> {
     let p = parse_profile(profile)?;
-    f(running(name)?, p)
+    Ok((running(name)?, p))
 }
 
 export! {
 /// Registers the profile; its handle, or `AlreadyRegisteredError` naming
 /// the live one.
 pub fn register(name: &str, profile: &str) -> u32 {
-    result(with(name, profile, |reg, p| reg.register(p, ()).map(|h| text!(h))))
+    result(with(name, profile).and_then(|(reg, p)| reg.register(p, ()).map(|h| text!(h))))
 }
 }
 
 export! {
 /// The live handle of the profile, or `""`.
 pub fn lookup(name: &str, profile: &str) -> u32 {
-    result(with(name, profile, |reg, p| Ok(reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default())))
+    result(with(name, profile).map(|(reg, p)| reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default()))
 }
 }
 
 export! {
 /// Unregisters the profile (absent is fine); connections in it close.
 pub fn unregister(name: &str, profile: &str) -> u32 {
-    let r = result(with(name, profile, |reg, p| {
+    let r = result(with(name, profile).map(|(reg, p)| {
         reg.unregister(&p);
-        Ok(String::new())
+        String::new()
     }));
     crate::bindings::conn::settle();
     r
@@ -123,7 +126,7 @@ export! {
 /// Records an update of the entry `handle` (its value changed in JS):
 /// `"1"`, or `""` when the entry is no longer live.
 pub fn update(name: &str, profile: &str, handle: &str) -> u32 {
-    result(with(name, profile, |reg, p| {
+    result(with(name, profile).and_then(|(reg, p)| {
         let h: Handle = handle.parse()?;
         Ok(if reg.is_alive(h) && reg.update_value(&p, |()| ()).is_some() { "1".into() } else { String::new() })
     }))
@@ -170,13 +173,10 @@ export! {
 pub fn error(code: u32, a: &str, b: &str) -> u32 {
     let e = match code {
         0 => Error::UnknownModule { module: a.into() },
-        1 => match parse_profile(b) {
-            Ok(profile) => Error::AlreadyRegistered { profile, registry: a.into(), handle: None },
-            Err(e) => e,
-        },
         2 => Error::NotStarted { name: a.into() },
         4 => Error::InvalidData(a.into()),
         _ => match parse_profile(b) {
+            Ok(profile) if code == 1 => Error::AlreadyRegistered { profile, registry: a.into(), handle: None },
             Ok(profile) => Error::ConnectionClosed { profile },
             Err(e) => e,
         },
