@@ -13,6 +13,7 @@
 
 use alloc::boxed::Box;
 use alloc::rc::{Rc, Weak};
+use alloc::string::String;
 use alloc::vec::Vec;
 use core::cell::Cell;
 
@@ -79,7 +80,7 @@ impl EventKind {
 /// let old = reg.register("alice".into(), "conn")?;
 /// let new = reg.renew(old).unwrap(); // a restart: Unregister(old), Register(new)
 /// let log = log.borrow();
-/// assert_eq!((&*log[0].registry, log[0].handle, log[0].restart), ("Tenants", old, false));
+/// assert_eq!((log[0].registry.as_str(), log[0].handle, log[0].restart), ("Tenants", old, false));
 /// assert_eq!((log[1].handle, log[2].handle), (old, new));
 /// assert!(log[1].restart && log[2].restart && log[2].value == "conn");
 /// # Ok::<(), profile_registry::Error>(())
@@ -89,7 +90,7 @@ pub struct Event<V> {
     /// What happened.
     pub kind: EventKind,
     /// The registry's name.
-    pub registry: Rc<str>,
+    pub registry: Rc<String>,
     /// The profile of the entry.
     pub profile: Profile,
     /// The entry's handle (dead already for `Unregister`).

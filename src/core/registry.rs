@@ -2,6 +2,7 @@
 //! handles, the in-realm counterpart of an Elixir `Registry` with unique keys.
 
 use alloc::rc::Rc;
+use alloc::string::String;
 use alloc::vec::Vec;
 use crate::core::cell::RefCell;
 use core::fmt;
@@ -34,7 +35,7 @@ impl<V> State<V> {
 
 pub(crate) struct Shared<V> {
     id: RegistryId,
-    name: Rc<str>,
+    name: Rc<String>,
     state: RefCell<State<V>>,
     listeners: Listeners<V>,
 }
@@ -95,7 +96,7 @@ impl<V: Clone + 'static> Registry<V> {
         Registry {
             shared: Rc::new(Shared {
                 id: RegistryId::fresh(),
-                name: name.into(),
+                name: Rc::new(name.into()),
                 state: RefCell::new(State { slots: SlotMap::with_key(), index: ProfileIndex::new() }),
                 listeners: Listeners::new(),
             }),
