@@ -5,7 +5,6 @@
 //! compared and hashed by value. Building one from bad input is an
 //! [`Error::InvalidProfile`], never a panic.
 
-use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
@@ -46,9 +45,9 @@ pub enum Profile {
     /// An integer with `|n| <= 2^53 - 1`.
     Int(i64),
     /// A string of at most [`Profile::MAX_STRING_BYTES`] UTF-8 bytes.
-    Str(Box<str>),
+    Str(String),
     /// A list (tuple) of profiles, at most [`Profile::MAX_LIST_LEN`] long.
-    List(Box<[Profile]>),
+    List(Vec<Profile>),
 }
 
 impl Profile {
@@ -101,7 +100,7 @@ impl Profile {
                 s.len()
             )));
         }
-        Ok(Profile::Str(s.into_boxed_str()))
+        Ok(Profile::Str(s))
     }
 
     /// An integer profile; errors outside the JS-safe range.
@@ -154,7 +153,7 @@ impl Profile {
         if items.len() > Self::MAX_LIST_LEN {
             return Err(Error::InvalidProfile(Self::too_long(items.len())));
         }
-        let p = Profile::List(items.into_boxed_slice());
+        let p = Profile::List(items);
         if p.depth() > Self::MAX_DEPTH {
             return Err(Error::InvalidProfile(Self::too_deep()));
         }

@@ -222,7 +222,7 @@ impl<'a> Reader<'a> {
             }
             // What `Profile::list` checks but the depth and length, which
             // are in bounds here (checked above).
-            let p = Profile::List(items.into_boxed_slice());
+            let p = Profile::List(items);
             let bytes = p.json_len();
             if bytes > MAX_PROFILE_BYTES {
                 return Err(Profile::too_big(bytes));
