@@ -236,32 +236,28 @@ impl FromStr for Handle {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     fn from_str(s: &str) -> Result<Handle, Error> {
-        // Three numbers split by '.', read byte by byte. One spelling per
-        // handle: plain decimal digits, no sign, no leading zeros.
+        // Three numbers split by '.', read byte by byte, and the handle they
+        // make written back: one spelling per handle (plain decimal digits,
+        // no sign, no leading zeros), so anything else reads differently.
         let mut parts = [0u64; 3];
         let mut part = 0;
-        let mut digits = 0;
-        let mut ok = true;
         for &b in s.as_bytes() {
-            if b == b'.' && part < 2 {
-                ok &= digits > 0;
+            if b == b'.' {
                 part += 1;
-                digits = 0;
-                continue;
+            } else if let Some(n) = parts.get_mut(part) {
+                // Capped just past `u32::MAX`: too big either way, and no
+                // overflow; a byte that is not a digit cannot be written back.
+                *n = (*n * 10 + u64::from(b.wrapping_sub(b'0'))).min(1 << 32);
             }
-            let Some(n) = parts.get_mut(part) else { break }; // always there: `part` stops at 2
-            ok &= b.is_ascii_digit() && !(digits == 1 && *n == 0);
-            // Capped just past `u32::MAX`: too big either way, and no overflow.
-            *n = (*n * 10 + u64::from(b.wrapping_sub(b'0'))).min(1 << 32);
-            digits += 1;
         }
         let [registry, slot, generation] = parts;
         // Generation g is the slot's (odd) version 2g - 1.
         let max = u64::from(u32::MAX);
-        if !(ok && digits > 0 && part == 2 && registry <= max && slot <= max && (1..=max / 2).contains(&generation)) {
+        let handle = Handle::from_ffi(registry as u32, ((2 * generation).wrapping_sub(1) << 32) | slot);
+        if !(registry <= max && slot <= max && (1..=max / 2).contains(&generation) && text!(handle) == s) {
             return Err(Error::InvalidHandle(Handle::not_a_handle(Quoted(s))));
         }
-        Ok(Handle::from_ffi(registry as u32, ((2 * generation - 1) << 32) | slot))
+        Ok(handle)
     }
 }
 
@@ -295,6 +291,27 @@ mod tests {
         let zero = "0.0.1".parse::<Handle>().unwrap();
         assert_eq!(zero.to_ffi(), (0, 1 << 32));
         assert_eq!("10.20.30".parse::<Handle>().unwrap().to_string(), "10.20.30");
+    }
+
+    #[test]
+    fn only_the_canonical_spelling_parses() {
+        // Every string of up to 6 bytes over these: it parses exactly when it
+        // is three plain decimal numbers (no leading zeros), the last not 0.
+        let alphabet = [b'0', b'1', b'9', b'.', b'-', b'a'];
+        let canonical = |s: &str| {
+            let parts: Vec<&str> = s.split('.').collect();
+            parts.len() == 3
+                && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (p.len() == 1 || !p.starts_with('0')))
+                && parts[2] != "0"
+        };
+        let mut strings = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = strings.iter().flat_map(|s| alphabet.iter().map(move |&b| format!("{s}{}", b as char))).collect();
+            for s in strings.iter().chain(&longer) {
+                assert_eq!(s.parse::<Handle>().is_ok(), canonical(s), "{s:?}");
+            }
+            strings = longer;
+        }
     }
 
     #[test]
