@@ -20,6 +20,7 @@ use crate::core::vec_map::VecMap;
 
 struct Inner<V> {
     registries: Rc<Registries<V>>,
+    /// The plugged modules (the default one is made on demand).
     modules: RefCell<VecMap<String, Rc<dyn RegistryModule<V>>>>,
 }
 
@@ -76,12 +77,9 @@ impl<V: Clone + 'static> Namespace<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn new() -> Self {
-        let registries: Rc<Registries<V>> = Rc::default();
-        let local: Rc<dyn RegistryModule<V>> = Rc::new(LocalModule::new(&registries));
-        let mut modules = VecMap::new();
-        modules.insert(DEFAULT_MODULE.into(), local);
-        let modules = RefCell::new(modules);
-        Namespace { inner: Rc::new(Inner { registries, modules }) }
+        // The default module is made when asked for (`module`): it is no
+        // entry of `modules`, which holds the plugged ones.
+        Namespace { inner: Rc::new(Inner { registries: Rc::default(), modules: RefCell::new(VecMap::new()) }) }
     }
 
     pub(crate) fn registries_table(&self) -> &Rc<Registries<V>> {
@@ -319,6 +317,9 @@ impl<V: Clone + 'static> Namespace<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn module(&self, module: &str) -> Result<Rc<dyn RegistryModule<V>>, Error> {
+        if module == DEFAULT_MODULE {
+            return Ok(Rc::new(LocalModule::new(&self.inner.registries)));
+        }
         self.inner
             .modules
             .borrow()
