@@ -6,7 +6,7 @@
 //! borrow is held while user code runs); this keeps the check, not the
 //! text.
 
-use core::cell::{Ref, RefMut};
+use core::cell::{BorrowError, Ref, RefMut};
 
 /// A `core::cell::RefCell` whose borrow conflicts abort (the no_std wasm)
 /// or panic with one message (native builds), with no caller's location.
@@ -35,6 +35,13 @@ impl<T> RefCell<T> {
             Ok(r) => r,
             Err(_) => conflict(),
         }
+    }
+
+    /// A shared borrow, or an error when a `borrow_mut` is live.
+    #[inline(always)]
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the bindings only
+    pub(crate) fn try_borrow(&self) -> Result<Ref<'_, T>, BorrowError> {
+        self.0.try_borrow()
     }
 }
 
