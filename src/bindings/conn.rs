@@ -22,11 +22,12 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::cell::{Cell, RefCell};
+use core::cell::Cell;
 
 use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
+use crate::core::cell::RefCell;
 use crate::conn::{check_ws_url, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
 use crate::core::epoch::Epochs;
 use crate::core::float::is_whole;
