@@ -471,8 +471,10 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn clear(&self) {
-        for (_, handle, _) in self.entries() {
-            self.unregister_handle(handle);
+        // A snapshot of the keys only: no profile or value is cloned for it.
+        let keys: Vec<SlotKey> = self.shared.state.borrow().slots.keys().collect();
+        for key in keys {
+            self.unregister_handle(Handle::new(self.shared.id, key));
         }
     }
 
