@@ -257,17 +257,8 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn unregister(&self, profile: &Profile) -> Option<V> {
-        let removed = {
-            let mut st = self.shared.state.borrow_mut();
-            let hash = hash(profile);
-            let key = st.find(hash, profile)?;
-            st.index.remove(hash, key);
-            let slot = st.slots.remove(key)?;
-            (slot, Handle::new(self.shared.id, key))
-        };
-        let (slot, handle) = removed;
-        self.emit(EventKind::Unregister, slot.profile, handle, slot.value.clone());
-        Some(slot.value)
+        let key = self.shared.state.borrow().find(hash(profile), profile)?;
+        self.unregister_handle(Handle::new(self.shared.id, key))
     }
 
     /// Removes the entry behind `handle`, if it is still live; a stale handle
