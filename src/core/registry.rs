@@ -275,11 +275,14 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn unregister_handle(&self, handle: Handle) -> Option<V> {
-        let profile = self.profile_of(handle)?;
+        if handle.registry() != self.shared.id {
+            return None;
+        }
         let removed = {
             let mut st = self.shared.state.borrow_mut();
-            st.index.remove(hash(&profile), handle.key());
-            st.slots.remove(handle.key())?
+            let removed = st.slots.remove(handle.key())?;
+            st.index.remove(hash(&removed.profile), handle.key());
+            removed
         };
         self.emit(EventKind::Unregister, removed.profile, handle, removed.value.clone());
         Some(removed.value)
