@@ -69,56 +69,83 @@ pub fn names() -> u32 {
 }
 }
 
-/// The running registry `name` and the profile of JSON `profile` (the
-/// profile's error first). Not generic: one body for every export.
+/// What an entry export asks of a running registry.
+#[derive(Clone, Copy, PartialEq)]
+enum Op {
+    Register,
+    Lookup,
+    Unregister,
+    Update,
+    Keys,
+    Count,
+}
+
+/// One body for every export on a running registry `name` and the profile
+/// of JSON `profile` (read first: its error comes before the registry's;
+/// `Keys` and `Count` take none); `handle` is `Update`'s.
 #[inline(never)]
-fn with(name: &str, profile: &str) -> Result<(Registry<()>, Profile), Error> {
-    let p = parse_profile(profile)?;
-    Ok((running(name)?, p))
+fn on(op: Op, name: &str, profile: &str, handle: &str) -> u32 {
+    let r = (|| {
+        let p = if matches!(op, Op::Keys | Op::Count) { None } else { Some(parse_profile(profile)?) };
+        let reg = running(name)?;
+        Ok(match (op, p) {
+            (Op::Register, Some(p)) => text!(reg.register(p, ())?),
+            (Op::Lookup, Some(p)) => reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default(),
+            (Op::Unregister, Some(p)) => {
+                reg.unregister(&p);
+                String::new()
+            }
+            (Op::Update, Some(p)) => {
+                let h: Handle = handle.parse()?;
+                if reg.is_alive(h) && reg.update_value(&p, |()| ()).is_some() { "1".into() } else { String::new() }
+            }
+            (Op::Keys, _) => {
+                let mut out = String::new();
+                push_json_list(&mut out, &reg.keys(), push_json_profile);
+                out
+            }
+            _ => text!(reg.count()), // Op::Count
+        })
+    })();
+    if op == Op::Unregister {
+        crate::bindings::conn::settle();
+    }
+    result(r)
 }
 
 export! {
 /// Registers the profile; its handle, or `AlreadyRegisteredError` naming
 /// the live one.
 pub fn register(name: &str, profile: &str) -> u32 {
-    result(with(name, profile).and_then(|(reg, p)| reg.register(p, ()).map(|h| text!(h))))
+    on(Op::Register, name, profile, "")
 }
 }
 
 export! {
 /// The live handle of the profile, or `""`.
 pub fn lookup(name: &str, profile: &str) -> u32 {
-    result(with(name, profile).map(|(reg, p)| reg.lookup(&p).map(|(h, ())| text!(h)).unwrap_or_default()))
+    on(Op::Lookup, name, profile, "")
 }
 }
 
 export! {
 /// Unregisters the profile (absent is fine); connections in it close.
 pub fn unregister(name: &str, profile: &str) -> u32 {
-    let r = result(with(name, profile).map(|(reg, p)| {
-        reg.unregister(&p);
-        String::new()
-    }));
-    crate::bindings::conn::settle();
-    r
+    on(Op::Unregister, name, profile, "")
 }
 }
 
 export! {
 /// The registered profiles, as a JSON array.
 pub fn keys(name: &str) -> u32 {
-    result(running(name).map(|reg| {
-        let mut out = String::new();
-        push_json_list(&mut out, &reg.keys(), push_json_profile);
-        out
-    }))
+    on(Op::Keys, name, "", "")
 }
 }
 
 export! {
 /// How many profiles are registered (decimal).
 pub fn count(name: &str) -> u32 {
-    result(running(name).map(|reg| text!(reg.count())))
+    on(Op::Count, name, "", "")
 }
 }
 
@@ -126,10 +153,7 @@ export! {
 /// Records an update of the entry `handle` (its value changed in JS):
 /// `"1"`, or `""` when the entry is no longer live.
 pub fn update(name: &str, profile: &str, handle: &str) -> u32 {
-    result(with(name, profile).and_then(|(reg, p)| {
-        let h: Handle = handle.parse()?;
-        Ok(if reg.is_alive(h) && reg.update_value(&p, |()| ()).is_some() { "1".into() } else { String::new() })
-    }))
+    on(Op::Update, name, profile, handle)
 }
 }
 
