@@ -13,7 +13,7 @@ use crate::core::spec::check_name;
 use crate::core::text::text;
 use crate::core::vec_map::VecMap;
 use crate::core::wire::{parse_profile, profile_json, push_json_list, push_json_profile};
-use crate::{Error, Handle, Namespace, Profile, Registry, Subscription};
+use crate::{Error, Handle, Namespace, Registry, Subscription};
 
 realm_local! {
     static NS: Namespace<()> = Namespace::new();
@@ -78,15 +78,19 @@ enum Op {
     Update,
     Keys,
     Count,
+    Check,
 }
 
 /// One body for every export on a running registry `name` and the profile
 /// of JSON `profile` (read first: its error comes before the registry's;
-/// `Keys` and `Count` take none); `handle` is `Update`'s.
+/// `Keys` and `Count` take none, `Check` no registry); `handle` is `Update`'s.
 #[inline(never)]
 fn on(op: Op, name: &str, profile: &str, handle: &str) -> u32 {
     let r = (|| {
         let p = if matches!(op, Op::Keys | Op::Count) { None } else { Some(parse_profile(profile)?) };
+        if let (Op::Check, Some(p)) = (op, &p) {
+            return Ok(profile_json(p));
+        }
         let reg = running(name)?;
         Ok(match (op, p) {
             (Op::Register, Some(p)) => text!(reg.register(p, ())?),
@@ -160,7 +164,7 @@ pub fn update(name: &str, profile: &str, handle: &str) -> u32 {
 export! {
 /// The canonical form of a profile, or `InvalidProfileError`.
 pub fn check(profile: &str) -> u32 {
-    result(parse_profile(profile).map(|p| profile_json(&p)))
+    on(Op::Check, "", profile, "")
 }
 }
 
