@@ -7,7 +7,7 @@
 // the page (so "in one tick" is one tick of the page), their `srv.call`s
 // reaching the server child through `page.exposeFunction`.
 //
-//   const table = await inChromium(srv, (page) => duplicates(page.names(), page.duplicates));
+//   const table = await inChromium(srv, async (page) => duplicates(await page.names(), page.duplicates));
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
