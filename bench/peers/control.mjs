@@ -6,20 +6,12 @@
 //   await srv.call("reset");
 //   const { maxPerProfile } = await srv.call("stats");
 //   srv.stop();
+//
+// `until` and `sleep` live in wait.mjs (no Node imports, so the page can
+// have them too) and are re-exported here.
 import { fork } from "node:child_process";
 
-/** Polls `check()` every `everyMs` until it returns a truthy value or `timeoutMs` passes (then `undefined`). */
-export async function until(check, { timeoutMs = 10_000, everyMs = 20 } = {}) {
-  const end = performance.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (performance.now() > end) return undefined;
-    await sleep(everyMs);
-  }
-}
-
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export { until, sleep } from "./wait.mjs";
 
 /** Forks the servers; resolves to `{ ports, wsUrl, sioUrl, call(cmd, args), stop() }`. */
 export async function startServers() {

@@ -4,8 +4,9 @@
 //   const f = fleet(libraries({ R, WebSocket, wsUrl, sioUrl }));
 //   f.connectAll("partysocket", "storm-0-", 200);
 //   f.openCount("partysocket"); f.attempts("partysocket"); f.closeAll("partysocket");
+//   f.lib("partysocket");                       // its adapter (libraries.mjs)
 
-/** The clients of each library by name: connect `n` profiles, count the open ones, close them all. */
+/** The clients of each library by name: connect `n` profiles, count the open ones, close them all; each adapter by name. */
 export function fleet(libs) {
   const byName = new Map(libs.map((l) => [l.name, { lib: l, clients: [] }]));
   const of = (name) => {
@@ -15,6 +16,7 @@ export function fleet(libs) {
   };
   return {
     names: () => libs.map((l) => l.name),
+    lib: (name) => of(name).lib,
     connectAll(name, prefix, n) {
       const f = of(name);
       for (let i = 0; i < n; i++) f.clients.push(f.lib.connect(`${prefix}${i}`));

@@ -9,28 +9,51 @@ import WebSocket from "ws";
 import * as R from "../../pkg/node.js";
 import { startServers } from "./control.mjs";
 import { libraries, settings } from "./libraries.mjs";
-import { fleet } from "./fleet.mjs";
+import { clients } from "./clients.mjs";
 import { storm } from "./scenarios/storm.mjs";
 import { duplicates } from "./scenarios/duplicates.mjs";
 import { messages } from "./scenarios/messages.mjs";
 import { throughput } from "./scenarios/throughput.mjs";
 import { memory } from "./scenarios/memory.mjs";
 import { bundle } from "./scenarios/bundle.mjs";
-import { browserStorm } from "./scenarios/browser.mjs";
+import { inChromium } from "./scenarios/browser.mjs";
+
+// Scenarios 1-3, each run on `bench` (clients.mjs): this process's clients, or the Chromium page's (7).
+const SHARED = [
+  {
+    key: "storm", tag: "storm", title: (where) => `Reconnect storm after a server restart (${where}medians of 3)`,
+    run: (ctx, bench, tag) => storm(ctx.srv, bench, { tag, log: ctx.log }),
+  },
+  {
+    key: "duplicates", tag: "dup", title: () => "Duplicate sockets (10 profiles per case, counted at the server)",
+    run: async (ctx, bench, tag) => duplicates(await bench.names(), bench.duplicates, { tag, log: ctx.log }),
+  },
+  {
+    key: "messages", tag: "msg", title: () => "Message accounting under 4 server drops (20 profiles, a message every 20 ms each, 6.5 s)",
+    run: async (ctx, bench, tag) => messages(await bench.names(), bench.messages, { tag, log: ctx.log }),
+  },
+];
 
 const SCENARIOS = {
-  storm: { title: "1. Reconnect storm after a server restart (Node 20 + ws, medians of 3)", run: (ctx) => storm(ctx.srv, fleet(ctx.libs), { log: ctx.log }) },
-  duplicates: { title: "2. Duplicate sockets (10 profiles per case, counted at the server)", run: (ctx) => duplicates(ctx.srv, ctx.libs, { log: ctx.log }) },
-  messages: { title: "3. Message accounting under 4 server drops (20 profiles, a message every 20 ms each, 6.5 s)", run: (ctx) => messages(ctx.srv, ctx.libs, { log: ctx.log }) },
+  ...Object.fromEntries(SHARED.map((s, i) => [s.key, {
+    title: `${i + 1}. ${s.title("Node 20 + ws, ")}`,
+    run: (ctx) => s.run(ctx, ctx.here, s.tag),
+  }])),
   throughput: { title: "4. Echo throughput and finding a connection by profile", run: (ctx) => throughput(ctx.srv, ctx.libs, R, { log: ctx.log }) },
   memory: { title: "5. Memory (each library in its own Node process)", run: (ctx) => memory(ctx.srv, ctx.libs.map((l) => l.name), { log: ctx.log }) },
   bundle: { title: "6. Bundle size", run: () => bundle() },
   chromium: {
-    title: "7. Reconnect storm in headless Chromium (medians of 3)",
-    async run(ctx) {
-      const { table, version } = await browserStorm(ctx.srv, { log: ctx.log });
-      return `Chromium ${version}, one page, the browser's WebSocket.\n\n${table}`;
-    },
+    title: "7. Scenarios 1-3 in headless Chromium",
+    run: (ctx) => inChromium(ctx.srv, async (page, version) => {
+      const parts = [`Chromium ${version}, one page, the browser's WebSocket; the same server child, counting every socket.`];
+      for (const [i, s] of SHARED.entries()) {
+        ctx.log(`chromium ${s.key}...`);
+        const t = performance.now();
+        parts.push(`### 7${"abc"[i]}. ${s.title("")}\n\n${await s.run(ctx, page, `chromium-${s.tag}`)}`);
+        ctx.log(`chromium ${s.key}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      }
+      return parts.join("\n\n");
+    }, { log: ctx.log }),
   },
 };
 
@@ -39,7 +62,7 @@ const log = (s) => console.error(s);
 const t0 = performance.now();
 const srv = await startServers();
 const libs = libraries({ R, WebSocket, wsUrl: srv.wsUrl, sioUrl: srv.sioUrl });
-const ctx = { srv, libs, log };
+const ctx = { srv, libs, here: clients(srv, libs), log };
 console.log(`# profile-registry and its peers, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}\n`);
 console.log("Settings (the common policy: first retry 250 ms, doubling, cap 5 s, jitter 0.5 where offered):\n");
 for (const [name, s] of Object.entries(settings())) console.log(`- ${name}: ${s}`);

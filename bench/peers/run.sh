@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The peers benchmark, all of it, in one run (about 8 minutes on 2 cores):
+# The peers benchmark, all of it, in one run (about 9.5 minutes on 2 cores):
 #   bash bench/peers/run.sh                 (or name scenarios: storm duplicates messages throughput memory bundle chromium)
 # Builds pkg/ if it is missing, installs this folder's pinned packages
 # (npm ci) and prints one Markdown table per scenario on stdout (progress on stderr).

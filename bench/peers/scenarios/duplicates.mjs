@@ -9,8 +9,14 @@
 // server; the last row, how many are still open per profile after `settleMs`
 // (the "both" case). Every client made is closed afterwards.
 //
-//   const table = await duplicates(srv, libs, { k: 10 });
-import { until, sleep } from "../control.mjs";
+// `duplicatesOf` is the client side, one library's cases; it runs where the
+// clients live: in Node, or in the Chromium page (page-entry.mjs), its
+// `srv.call`s reaching the server child through the page's bridge.
+// `duplicates` makes the table from one such run per library.
+//
+//   const run = (name, o) => duplicatesOf(srv, libs.find((l) => l.name === name), o);
+//   const table = await duplicates(libs.map((l) => l.name), run, { k: 10 });
+import { until, sleep } from "../wait.mjs";
 import { byLibrary } from "../table.mjs";
 
 const CASES = [
@@ -27,7 +33,8 @@ async function reconnectingAgain(srv, lib, clients, prefix, k) {
   for (let i = 0; i < k; i++) clients.push(lib.connect(`${prefix}${i}`));
 }
 
-async function once(srv, lib, { k, settleMs, tag }) {
+/** One library's cases, `k` profiles each, run where its clients live: `{ strict, twice, during, both, left }`. */
+export async function duplicatesOf(srv, lib, { k, settleMs, tag }) {
   await srv.call("reset");
   const made = [];
   const p = (c) => `${tag}-${lib.name}-${c}-`;
@@ -59,14 +66,17 @@ async function once(srv, lib, { k, settleMs, tag }) {
   return res;
 }
 
-/** Runs every case for every library; returns the Markdown table. */
-export async function duplicates(srv, libs, { k = 10, settleMs = 2000, tag = "dup", log = () => {} } = {}) {
+/**
+ * Runs every case for every library of `names`, each through `run(name,
+ * options)` (`duplicatesOf` where the clients live); returns the Markdown table.
+ */
+export async function duplicates(names, run, { k = 10, settleMs = 2000, tag = "dup", log = () => {} } = {}) {
   const results = {};
-  for (const lib of libs) {
-    results[lib.name] = await once(srv, lib, { k, settleMs, tag });
-    log(`  ${tag} ${lib.name}: ${JSON.stringify(results[lib.name])}`);
+  for (const name of names) {
+    results[name] = await run(name, { k, settleMs, tag });
+    log(`  ${tag} ${name}: ${JSON.stringify(results[name])}`);
   }
-  return byLibrary(libs.map((l) => l.name), results, [
+  return byLibrary(names, results, [
     ...CASES.map(([c, label]) => [label, (r) => r[c]]),
     [`…and still open per profile ${settleMs / 1000} s later`, (r) => r.left],
   ]);

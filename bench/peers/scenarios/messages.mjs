@@ -9,11 +9,18 @@
 // or a final close counted it in `rejected`), or silently lost. Each split
 // by the library's state when the app called `send`: open or not open.
 //
-//   const table = await messages(srv, libs);
-import { until, sleep } from "../control.mjs";
+// `messagesOf` is the client side, one library's run; it runs where the
+// clients live: in Node, or in the Chromium page (page-entry.mjs), its
+// `srv.call`s reaching the server child through the page's bridge.
+// `messages` makes the table from one such run per library.
+//
+//   const run = (name, o) => messagesOf(srv, libs.find((l) => l.name === name), o);
+//   const table = await messages(libs.map((l) => l.name), run);
+import { until, sleep } from "../wait.mjs";
 import { markdown, num } from "../table.mjs";
 
-async function once(srv, lib, { profiles, everyMs, dropsAt, stopAt, settleMs, tag }) {
+/** One library's run, where its clients live: the counts of `{ open, closed }` sends, `duplicated`, `outOfOrder`. */
+export async function messagesOf(srv, lib, { profiles, everyMs, dropsAt, stopAt, settleMs, tag }) {
   await srv.call("reset");
   const clients = [];
   const sent = []; // per client: [{ open, failed }] by sequence number
@@ -74,17 +81,20 @@ async function once(srv, lib, { profiles, everyMs, dropsAt, stopAt, settleMs, ta
   return out;
 }
 
-/** Runs the accounting for every library; returns the Markdown table. */
-export async function messages(srv, libs, {
+/**
+ * Runs the accounting for every library of `names`, each through `run(name,
+ * options)` (`messagesOf` where the clients live); returns the Markdown table.
+ */
+export async function messages(names, run, {
   profiles = 20, everyMs = 20, dropsAt = [1000, 2500, 4000, 5500], stopAt = 6500, settleMs = 8000, tag = "msg", log = () => {},
 } = {}) {
   const rows = [];
-  for (const lib of libs) {
-    const r = await once(srv, lib, { profiles, everyMs, dropsAt, stopAt, settleMs, tag });
-    log(`  ${tag} ${lib.name}: ${JSON.stringify(r)}`);
+  for (const name of names) {
+    const r = await run(name, { profiles, everyMs, dropsAt, stopAt, settleMs, tag });
+    log(`  ${tag} ${name}: ${JSON.stringify(r)}`);
     const pct = (x, of) => (of ? `${num(x)} (${((100 * x) / of).toFixed(1)}%)` : num(x));
     rows.push([
-      lib.name,
+      name,
       `${num(r.open.sent)} / ${num(r.closed.sent)}`,
       pct(r.open.delivered + r.closed.delivered, r.open.sent + r.closed.sent),
       num(r.duplicated), num(r.outOfOrder),

@@ -9,7 +9,7 @@
 // libraries' order rotated each round.
 //
 //   const table = await storm(srv, fleet(libs), { n: 200, rounds: 3, label: "Node 20 + ws" });
-import { until, sleep } from "../control.mjs";
+import { until, sleep } from "../wait.mjs";
 import { byLibrary, median, rotate } from "../table.mjs";
 
 const BACK_TIMEOUT_MS = 20_000;
