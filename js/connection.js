@@ -139,7 +139,7 @@ export function emitTo(all, type, detail, self) {
 /** The entry of the socket a shared handler runs for: on `this` (the socket), else on the event's target (workerd calls handlers with another `this`). */
 function entryOf(self, e) {
   try {
-    return (typeof self === "object" && self !== null ? self[SOCK] : undefined) ?? e.target[SOCK];
+    return self?.[SOCK] ?? e.target[SOCK];
   } catch {
     return undefined;
   }
@@ -179,8 +179,8 @@ export class Connection {
   }
 
   /** @internal */ [HOLD](on) {
-    if (on) early.set(this, { on: true, events: [] });
-    else if (early.has(this)) {
+    if (on) early.set(this, { on, events: [] });
+    else {
       early.get(this).on = false;
       queueMicrotask(() => this.#flushEarly());
     }
@@ -209,9 +209,8 @@ export class Connection {
   get epoch() { return this.#epoch; }
   /** `{ state, handle, attempt, epoch, queued, queuedBytes, sockets }`. */
   info() {
-    let queuedBytes = 0;
-    for (const item of this.#queue) queuedBytes += item.bytes;
-    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: this.#queue.length, queuedBytes, sockets: this.#sock === null ? 0 : 1 };
+    const q = this.#queue;
+    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: q.length, queuedBytes: q.reduce((n, item) => n + item.bytes, 0), sockets: this.#sock === null ? 0 : 1 };
   }
 
   /** A fresh socket now: the current one is closed first (and its close confirmed), the queue is kept. Throws ConnectionClosedError once closed. */
