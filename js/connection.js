@@ -162,7 +162,7 @@ export class Connection {
   #handle;
   #attempt = 0;
   #queue = NO_SENDS; // { data, bytes } held for the wasm's queue, oldest first (its own array from the first)
-  #sock = null; // the one socket the machine holds: { sid, ws, conn, closeReq, stand, closing, abort, pending, paced, released }
+  #sock = null; // the one socket the machine holds: { sid, ws, conn }, and only when set: closeReq, stand, closing, abort, pending, paced, released
   #timers = null; // [timer id, setTimeout id, ...] while any runs
   #open = null; // the open socket's entry
   #closed = false;
@@ -455,7 +455,7 @@ export class Connection {
   }
 
   #openSocket(sid, url, protocols, attempt) {
-    const s = { sid, ws: null, conn: this, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false, paced: undefined, released: undefined };
+    const s = { sid, ws: null, conn: this }; // the rest of its fields only on the paths that set them
     this.#sock = s;
     waiting.delete(this);
     // The url string given (the record's is an equal copy): one string per connection, not one more per socket.
@@ -479,7 +479,7 @@ export class Connection {
     s.pending = true;
     Promise.resolve(made).then((u) => {
       s.pending = false;
-      if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while the url was made
+      if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while the url was made
       if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
       const bad = wellFormed(u) ? W().url_check(u) : "";
       try { ok(bad); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
@@ -499,7 +499,7 @@ export class Connection {
       s.paced = undefined;
       s.released = at;
       s.pending = false;
-      if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while waiting
+      if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while waiting
       this.#construct(sid, s, url, protocols);
       deliver();
     });
@@ -547,7 +547,7 @@ export class Connection {
     } catch (e) {
       report(e);
     }
-    if (s.closeReq !== null) this.#closeSocket(sid, s, ...s.closeReq);
+    if (s.closeReq !== undefined) this.#closeSocket(sid, s, ...s.closeReq);
   }
 
   // The socket handlers, one of each for every socket: `this` is the socket (or not, in workerd: then the event's target).
