@@ -60,22 +60,31 @@ export function drain(before) {
   deliver();
 }
 
-const queue = []; // [function, argument] pairs waiting to run
+const queue = []; // [function, argument] pairs waiting to run, from 0 to `queued`; kept (not shrunk) between runs
+let queued = 0;
 let delivering = false;
+/** Past this many slots, a run's end gives the queue's storage back. */
+const KEEP = 256;
 
 /** Calls `f(arg)` once everything queued before it has run (at once when nothing is running). */
-export function later(f, arg) { queue.push(f, arg); }
+export function later(f, arg) {
+  queue[queued++] = f;
+  queue[queued++] = arg;
+}
 
 /** Runs the queue; user code that changes the registry queues its own events behind. */
 export function deliver() {
   if (delivering) return;
   delivering = true;
   try {
-    for (let i = 0; i < queue.length; i += 2) {
-      try { queue[i](queue[i + 1]); } catch (e) { report(e); }
+    for (let i = 0; i < queued; i += 2) {
+      const f = queue[i], arg = queue[i + 1];
+      queue[i] = queue[i + 1] = undefined; // nothing kept alive by a run that is over
+      try { f(arg); } catch (e) { report(e); }
     }
   } finally {
-    queue.length = 0;
+    if (queued > KEEP) queue.length = 0;
+    queued = 0;
     delivering = false;
   }
 }

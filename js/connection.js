@@ -6,7 +6,7 @@
 // then `socket.send`.
 import { W, ok, drain, apply, later, deliver } from "./boundary.js";
 import { configError, crossRequest, typed, report } from "./errors.js";
-import { describe, get, isArray, onlyKnown, readProfile, readTarget, wellFormed } from "./read.js";
+import { describe, get, isArray, onlyKnown, profileJson, readProfile, readTarget, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
 import { originOf, pace, reopened, unpace } from "./pacer.js";
 
@@ -33,8 +33,17 @@ const now = () => Date.now();
 const NO_SENDS = Object.freeze([]);
 const RECORD = Symbol("record");
 const HOLD = Symbol("hold");
+/** On a socket: its entry (`{ sid, ws, conn, ... }`), which the shared handlers find their connection by. */
+const SOCK = Symbol("socket");
 
 const conns = new Map(); // id -> Connection, while the wasm knows it
+// A connection's rarely used state, kept off the object and made only when used:
+const early = new Map(); // Connection -> { on, events }: events raised inside connect(), delivered right after it
+const stuck = new Map(); // Connection -> { k, message }: sends of this batch that did not happen
+const waiting = new Map(); // Connection -> its origin, in a backoff delay that another socket of the origin opening cuts short
+const hosted = new WeakMap(); // Connection -> [readModule() of the JS module holding it, registry name]
+const paces = new WeakMap(); // Connection -> reconnect.pace, when not PACE
+const origins = new WeakMap(); // Connection -> the origin of its url function's last url
 /** Modules that host their own connections (profile-registry/weblocks): module object -> connect(name, profile, options, onDuplicate). */
 export const hosts = new WeakMap();
 let lastId = 0;
@@ -92,7 +101,7 @@ function prop(o, k) {
 }
 
 /**
- * Adds `listener` for `type` (one of `types`) to `all` (`{ [type]: wrappers }`,
+ * Adds `listener` for `type` (one of `types`) to `all` (`{ [type]: listeners }`,
  * each list replaced, never changed, so an emit walks it without a copy),
  * called with `self` as `this`; returns the function that removes it.
  *
@@ -102,12 +111,16 @@ function prop(o, k) {
 export function listen(all, types, type, listener, self) {
   if (!types.includes(type)) throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${types.join(", ")}`);
   if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
-  // A wrapper, so the same function added twice is two listeners and off() removes one.
-  const entry = (e) => listener.call(self, e);
-  all[type] = [...(all[type] ?? []), entry];
+  const list = all[type] ?? [];
+  // The function itself; a wrapper when it is listed already, so the same
+  // function added twice is two listeners and each off() removes its own.
+  const entry = list.includes(listener) ? (e) => listener.call(self, e) : listener;
+  all[type] = [...list, entry];
+  let on = true;
   return () => {
-    const list = all[type];
-    if (list.includes(entry)) all[type] = list.filter((f) => f !== entry);
+    if (!on) return;
+    on = false;
+    all[type] = all[type].filter((f) => f !== entry);
   };
 }
 
@@ -119,7 +132,16 @@ export function emitTo(all, type, detail, self) {
   detail.target = self;
   for (const f of list) {
     if (all[type] !== list && !all[type].includes(f)) continue; // removed by an earlier listener
-    try { f(detail); } catch (err) { report(err); }
+    try { f.call(self, detail); } catch (err) { report(err); }
+  }
+}
+
+/** The entry of the socket a shared handler runs for: on `this` (the socket), else on the event's target (workerd calls handlers with another `this`). */
+function entryOf(self, e) {
+  try {
+    return self?.[SOCK] ?? e.target[SOCK];
+  } catch {
+    return undefined;
   }
 }
 
@@ -131,57 +153,51 @@ export function emitTo(all, type, detail, self) {
 export class Connection {
   #id;
   #profile;
-  #json;
   #ctor;
   #url; // the url string, or the url function
-  #beat; // the heartbeat message, or undefined without a heartbeat
-  #lastIn = 0; // Date.now() of the open socket's last message (with a heartbeat)
+  #beat; // with a heartbeat: { message, lastIn } (Date.now() of the open socket's last message); else undefined
   #epoch = 0;
-  #module; // readModule() of a JS module holding it, or null
-  #registry;
-  #listeners = null; // { [type]: wrappers }, each list replaced (never changed) by on() and off()
-  #early; // events raised inside connect(), delivered right after it
-  #holding = false;
+  #listeners = null; // { [type]: listeners }, each list replaced (never changed) by on() and off()
   #state = "connecting";
   #handle;
   #attempt = 0;
   #queue = NO_SENDS; // { data, bytes } held for the wasm's queue, oldest first (its own array from the first)
-  #queuedBytes = 0;
-  #sock = null; // the one socket the machine holds: { sid, ws, closeReq, stand, closing, abort, pending }
-  #timers = null; // Map of timer id -> setTimeout id, while any runs
-  #current = 0; // the socket id opened last
+  #sock = null; // the one socket the machine holds: { sid, ws, conn }, and only when set: closeReq, stand, closing, abort, pending, paced, released
+  #timers = null; // [timer id, setTimeout id, ...] while any runs
   #open = null; // the open socket's entry
-  #stuck = null; // { k, message }: sends of this batch that did not happen
   #closed = false;
-  #pace; // reconnect.pace: retries per second to this origin
-  #origin; // the origin of the last url, which retries are paced by
-  #waiting = false; // in a backoff delay, which another socket of the origin opening cuts short
 
-  constructor(token, id, profile, json, ctor, module, registry, url, beat, perSecond) {
+  constructor(token, id, profile, ctor, module, registry, url, beat, perSecond) {
     if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
     this.#id = id;
     this.#profile = profile;
-    this.#json = json;
     this.#ctor = ctor;
     this.#url = url;
-    this.#beat = beat;
-    this.#module = module;
-    this.#registry = registry;
-    this.#pace = perSecond;
-    if (typeof url === "string") this.#origin = originOf(url);
+    if (beat !== undefined) this.#beat = { message: beat, lastIn: 0 };
+    if (module !== null) hosted.set(this, [module, registry]);
+    if (perSecond !== PACE) paces.set(this, perSecond);
   }
 
   /** @internal */ [HOLD](on) {
-    this.#holding = on;
-    if (on) this.#early = [];
-    else queueMicrotask(() => this.#flushEarly());
+    if (on) early.set(this, { on, events: [] });
+    else {
+      early.get(this).on = false;
+      queueMicrotask(() => this.#flushEarly());
+    }
   }
 
   #flushEarly() {
-    const early = this.#early;
-    this.#early = undefined;
-    for (const [type, detail] of early ?? []) this.#emit(type, detail);
+    const held = early.get(this);
+    if (held === undefined) return;
+    early.delete(this);
+    for (const detail of held.events) this.#emit(detail);
   }
+
+  /** The canonical JSON of the profile (for errors and modules; not kept). */
+  #json() { return profileJson(this.#profile); }
+
+  /** The origin of the last url, which retries are paced by. */
+  #origin() { return typeof this.#url === "string" ? originOf(this.#url) : origins.get(this); }
 
   /** The profile this connection belongs to. */
   get profile() { return this.#profile; }
@@ -193,12 +209,13 @@ export class Connection {
   get epoch() { return this.#epoch; }
   /** `{ state, handle, attempt, epoch, queued, queuedBytes, sockets }`. */
   info() {
-    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: this.#queue.length, queuedBytes: this.#queuedBytes, sockets: this.#sock === null ? 0 : 1 };
+    const q = this.#queue;
+    return { state: this.#state, handle: this.#handle, attempt: this.#attempt, epoch: this.#epoch, queued: q.length, queuedBytes: q.reduce((n, item) => n + item.bytes, 0), sockets: this.#sock === null ? 0 : 1 };
   }
 
   /** A fresh socket now: the current one is closed first (and its close confirmed), the queue is kept. Throws ConnectionClosedError once closed. */
   reconnect() {
-    if (this.#closed) ok(W().error(3, "", this.#json));
+    if (this.#closed) ok(W().error(3, "", this.#json()));
     const r = W().conn_reconnect(this.#id);
     drain();
     ok(r);
@@ -242,7 +259,7 @@ export class Connection {
       }
       copy = new Uint8Array(buf, offset, length).slice(); // held in JS, never in wasm memory
     }
-    if (this.#closed) ok(W().error(3, "", this.#json));
+    if (this.#closed) ok(W().error(3, "", this.#json()));
     const o = this.#open;
     try { o?.ws.readyState; } catch (e) { this.#crossed(e); } // workerd: a socket of another request throws here
     return this.#hold(copy, bytes, o !== null && readyState(o.ws) !== 1 ? "the socket is closing" : "");
@@ -250,7 +267,7 @@ export class Connection {
 
   /** A socket of another, ended request (a plain Worker): taken as closed, the connection closes, the send throws CrossRequestError. */
   #crossed(e) {
-    const err = crossRequest(e, this.#json);
+    const err = crossRequest(e, this.#json());
     if (!err) return;
     W().conn_closed(this.#id, this.#sock.sid, 1006, "", false);
     this.close();
@@ -258,12 +275,11 @@ export class Connection {
   }
 
   #hold(data, bytes, failure) {
-    if (this.#closed) ok(W().error(3, "", this.#json));
+    if (this.#closed) ok(W().error(3, "", this.#json()));
     const r = W().conn_enqueue(this.#id, bytes, failure);
     if (r === "") {
       if (this.#queue === NO_SENDS) this.#queue = [];
       this.#queue.push({ data, bytes });
-      this.#queuedBytes += bytes;
     }
     drain();
     ok(r);
@@ -285,24 +301,29 @@ export class Connection {
   /** Adds a listener; returns the function that removes it. */
   on(type, listener) { return listen((this.#listeners ??= {}), EVENT_TYPES, type, listener, this); }
 
-  #emit(type, detail) {
-    if (this.#early !== undefined) {
-      if (this.#holding) {
-        this.#early.push([type, detail]);
+  #emit(detail) {
+    const held = early.size === 0 ? undefined : early.get(this);
+    if (held !== undefined) {
+      if (held.on) {
+        held.events.push(detail);
         return;
       }
       this.#flushEarly();
     }
-    emitTo(this.#listeners, type, detail, this);
+    emitTo(this.#listeners, detail.type, detail, this);
   }
 
-  static #later([conn, type, detail]) { conn.#emit(type, detail); }
+  static #run(detail) { detail.target.#emit(detail); }
 
-  #event(type, detail) { later(Connection.#later, [this, type, detail]); }
+  /** Queues the event `detail` for the listeners, its `type` and `target` set. */
+  #event(type, detail) {
+    detail.type = type;
+    detail.target = this;
+    later(Connection.#run, detail);
+  }
 
   /** @internal One record of the wasm's outbox for this connection. */
   [RECORD](r) {
-    const id = this.#id;
     switch (r[0]) {
       case "epoch":
         this.#epoch = r[2];
@@ -312,7 +333,7 @@ export class Connection {
       case "beat": {
         const s = this.#socket(r[2]);
         if (s !== undefined && s.ws !== null && readyState(s.ws) === 1) {
-          try { s.ws.send(this.#beat); } catch { /* a socket that cannot send: the deadline finds it silent */ }
+          try { s.ws.send(this.#beat.message); } catch { /* a socket that cannot send: the deadline finds it silent */ }
         }
         return;
       }
@@ -324,30 +345,19 @@ export class Connection {
         s.closeReq = [r[3], r[4]];
         if (s.pending) this.#standIn(r[2], s, 0); // its url is still being made: it never existed
         return;
-        return;
       }
-      case "timer": {
-        const t = r[2];
-        this.#setTimer(t, r[3], () => {
-          W().conn_timer(id, t, this.#beat === undefined ? 0 : now() - this.#lastIn);
-          drain();
-        });
+      case "timer":
+        this.#setTimer(r[2], r[3]);
         return;
-      }
       case "clear":
-        clearTimeout(this.#timers?.get(r[2]));
-        this.#timerDone(r[2]);
+        clearTimeout(this.#timerDone(r[2]));
         return;
       case "release": return this.#release(r[2]);
-      case "wake": {
+      case "wake":
         // The earlier socket of this profile closed: give the server a
         // moment to see that close before this connection's first socket.
-        this.#setTimer("wake", GATE_SETTLE_MS, () => {
-          W().conn_start(id);
-          drain();
-        });
+        this.#setTimer("wake", GATE_SETTLE_MS);
         return;
-      }
       case "handle":
         this.#handle = r[2] ?? undefined;
         return;
@@ -355,13 +365,16 @@ export class Connection {
       case "rejected":
         report(typed("ConnectionClosedError", `${r[2]} message(s) of a closed connection could not be sent and were dropped`));
         return;
-      case "forget":
-        conns.delete(id);
+      case "forget": {
+        conns.delete(this.#id);
+        waiting.delete(this);
         unpace(this.#sock?.paced);
-        for (const t of this.#timers?.values() ?? []) clearTimeout(t);
+        const all = this.#timers ?? [];
+        for (let i = 1; i < all.length; i += 2) clearTimeout(all[i]);
         this.#timers = null;
         network.update();
         return;
+      }
     }
   }
 
@@ -371,17 +384,32 @@ export class Connection {
     return s !== null && s.sid === sid ? s : undefined;
   }
 
-  /** Runs `f` after `ms`, as timer `t` (cleared by "clear" and "forget"). */
-  #setTimer(t, ms, f) {
-    (this.#timers ??= new Map()).set(t, setTimeout(() => {
-      this.#timerDone(t);
-      f();
-    }, ms));
+  /** Starts timer `t` (the wasm's timer id, or "wake"), stopped by "clear" and "forget". */
+  #setTimer(t, ms) {
+    const h = setTimeout(Connection.#fire, ms, this, t);
+    if (this.#timers === null) this.#timers = [t, h];
+    else this.#timers.push(t, h);
   }
 
+  static #fire(conn, t) {
+    conn.#timerDone(t);
+    const beat = conn.#beat;
+    if (t === "wake") W().conn_start(conn.#id);
+    else W().conn_timer(conn.#id, t, beat === undefined ? 0 : now() - beat.lastIn);
+    drain();
+  }
+
+  /** Forgets timer `t`; returns its setTimeout id (undefined if it does not run). */
   #timerDone(t) {
     const all = this.#timers;
-    if (all !== null && all.delete(t) && all.size === 0) this.#timers = null;
+    for (let i = 0; all !== null && i < all.length; i += 2) {
+      if (all[i] !== t) continue;
+      const h = all[i + 1];
+      if (all.length === 2) this.#timers = null;
+      else all.splice(i, 2);
+      return h;
+    }
+    return undefined;
   }
 
   /** `["event", id, type, ...fields]`: the state it changes, then the event for the listeners. */
@@ -394,12 +422,13 @@ export class Connection {
     } else if (type === "open") {
       detail = { handle: this.#handle };
       this.#attempt = 0;
-      this.#open = this.#socket(this.#current) ?? null;
-      later(recovered, [this.#origin, this.#open?.released]);
+      this.#open = this.#sock;
+      later(Connection.#recovered, [this, this.#open?.released]);
     } else if (type === "reconnecting") {
       detail = { attempt: a, delayMs: b, reason: c };
       this.#attempt = a;
-      this.#waiting = c === "closed";
+      if (c === "closed") waiting.set(this, this.#origin());
+      else waiting.delete(this);
     } else if (type === "error") {
       detail = { message: a };
     } else if (d === null) {
@@ -409,27 +438,26 @@ export class Connection {
       this.#closed = true;
       this.#open = null;
       this.#queue = NO_SENDS;
-      this.#queuedBytes = 0;
       this.#unregisterFromModule();
     }
     this.#event(type, detail);
   }
 
   #unregisterFromModule() {
-    const fns = this.#module;
-    if (fns === null) return;
+    const h = hosted.get(this);
+    if (h === undefined) return;
+    const [fns, registry] = h, json = this.#json();
     try {
-      if (callModule(fns, "lookup", this.#registry, this.#json) === this) callModule(fns, "unregister", this.#registry, this.#json);
+      if (callModule(fns, "lookup", registry, json) === this) callModule(fns, "unregister", registry, json);
     } catch (e) {
       report(e);
     }
   }
 
   #openSocket(sid, url, protocols, attempt) {
-    const s = { sid, ws: null, closeReq: null, stand: undefined, closing: undefined, abort: undefined, pending: false, paced: undefined, released: undefined };
+    const s = { sid, ws: null, conn: this }; // the rest of its fields only on the paths that set them
     this.#sock = s;
-    this.#current = sid;
-    this.#waiting = false;
+    waiting.delete(this);
     // The url string given (the record's is an equal copy): one string per connection, not one more per socket.
     if (typeof this.#url !== "function") return this.#paced(sid, s, url === this.#url ? this.#url : url, protocols, attempt);
     // The url function, for every socket: a throw, a rejection or a bad url
@@ -451,12 +479,12 @@ export class Connection {
     s.pending = true;
     Promise.resolve(made).then((u) => {
       s.pending = false;
-      if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while the url was made
+      if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while the url was made
       if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
       const bad = wellFormed(u) ? W().url_check(u) : "";
       try { ok(bad); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
       if (!wellFormed(u)) return fail("the url function gave a url with a lone surrogate; percent-encode it");
-      this.#origin = originOf(u);
+      origins.set(this, originOf(u));
       this.#paced(sid, s, u, protocols, attempt);
       deliver();
     }, (e) => fail(`the url function failed: ${messageOf(e)}`));
@@ -464,27 +492,35 @@ export class Connection {
 
   /** Constructs a retry's socket when the origin's pacer lets it go (the first socket at once); `s.paced` is its place in line. */
   #paced(sid, s, url, protocols, attempt) {
-    if (attempt === 0 || this.#pace === Infinity) return this.#construct(sid, s, url, protocols);
+    const perSecond = paces.get(this) ?? PACE;
+    if (attempt === 0 || perSecond === Infinity) return this.#construct(sid, s, url, protocols);
     s.pending = true;
-    s.paced = pace(this.#origin, this.#pace, (at) => {
+    s.paced = pace(this.#origin(), perSecond, (at) => {
       s.paced = undefined;
       s.released = at;
       s.pending = false;
-      if (this.#socket(sid) !== s || s.closeReq !== null) return; // closed while waiting
+      if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while waiting
       this.#construct(sid, s, url, protocols);
       deliver();
     });
   }
 
-  /** Whether `conn` waits out a backoff delay before a retry to `origin`. */
-  static waits(conn, origin) { return conn.#waiting && conn.#origin === origin && !conn.#closed; }
-
-  /** Another socket of its origin opened: `conn`, if still waiting out its backoff, retries now (through the pacer). */
-  static recover(conn, origin) {
-    if (!Connection.waits(conn, origin)) return;
-    conn.#waiting = false;
-    W().conn_recovered(conn.#id);
-    drain();
+  /**
+   * A socket of `conn`'s origin opened (released by the pacer at `at`, if
+   * paced): when connections to it wait out a backoff, the server is back;
+   * they retry now, paced from a window that starts with that socket.
+   */
+  static #recovered([conn, at]) {
+    const origin = conn.#origin(), ready = [];
+    for (const [c, o] of waiting) if (o === origin && !c.#closed) ready.push(c);
+    if (ready.length === 0) return;
+    if (at !== undefined) reopened(origin, at);
+    for (const c of ready) {
+      if (waiting.get(c) !== origin || c.#closed) continue; // no longer waiting
+      waiting.delete(c);
+      W().conn_recovered(c.#id);
+      drain();
+    }
   }
 
   #construct(sid, s, url, protocols) {
@@ -501,49 +537,66 @@ export class Connection {
       return;
     }
     s.ws = ws;
-    const id = this.#id;
     try {
       ws.binaryType = "arraybuffer";
-      ws.onopen = () => {
-        clearTimeout(s.abort);
-        if (s.closing !== undefined) { // closed while connecting: now cleanly
-          closeNow(ws, ...s.closing);
-          this.#standIn(sid, s, CLOSE_WAIT_MS);
-        } else if (this.#sock === s) {
-          this.#lastIn = now();
-          W().conn_opened(id, sid);
-          drain();
-        }
-      };
-      ws.onmessage = (e) => {
-        if (this.#open === s) {
-          if (this.#beat !== undefined) this.#lastIn = now();
-          this.#event("message", { data: prop(e, "data") });
-          deliver();
-        }
-      };
-      ws.onerror = (e) => {
-        if (this.#sock !== s) return;
-        const m = prop(e, "message");
-        W().conn_error(id, sid, typeof m === "string" && m !== "" ? m : "the socket reported an error");
-        drain();
-        // Some implementations (Node 20's undici, for a refused handshake)
-        // fire `error` and never `close`: stand in for it, unless it comes.
-        // (Browsers, ws, Deno and workerd fire it right after: a stand-in
-        // that came first would let the next socket open beside this one.)
-        if (this.#sock === s && readyState(ws) !== 1) this.#standIn(sid, s, STAND_IN_CLOSE_MS);
-      };
-      ws.onclose = (e) => {
-        clearTimeout(s.stand);
-        if (this.#sock !== s) return;
-        const code = prop(e, "code"), reason = prop(e, "reason");
-        W().conn_closed(id, sid, typeof code === "number" ? code : 1006, typeof reason === "string" ? reason : "", prop(e, "wasClean") === true);
-        drain();
-      };
+      ws[SOCK] = s; // the shared handlers find `s` here
+      ws.onopen = Connection.#onopen;
+      ws.onmessage = Connection.#onmessage;
+      ws.onerror = Connection.#onerror;
+      ws.onclose = Connection.#onclose;
     } catch (e) {
       report(e);
     }
-    if (s.closeReq !== null) this.#closeSocket(sid, s, ...s.closeReq);
+    if (s.closeReq !== undefined) this.#closeSocket(sid, s, ...s.closeReq);
+  }
+
+  // The socket handlers, one of each for every socket: `this` is the socket (or not, in workerd: then the event's target).
+  static #onopen(e) {
+    const s = entryOf(this, e);
+    if (s === undefined) return;
+    const c = s.conn;
+    clearTimeout(s.abort);
+    if (s.closing !== undefined) { // closed while connecting: now cleanly
+      closeNow(s.ws, ...s.closing);
+      c.#standIn(s.sid, s, CLOSE_WAIT_MS);
+    } else if (c.#sock === s) {
+      if (c.#beat !== undefined) c.#beat.lastIn = now();
+      W().conn_opened(c.#id, s.sid);
+      drain();
+    }
+  }
+
+  static #onmessage(e) {
+    const s = entryOf(this, e);
+    if (s === undefined || s.conn.#open !== s) return;
+    const c = s.conn;
+    if (c.#beat !== undefined) c.#beat.lastIn = now();
+    later(Connection.#run, { data: prop(e, "data"), type: "message", target: c });
+    deliver();
+  }
+
+  static #onerror(e) {
+    const s = entryOf(this, e);
+    if (s === undefined || s.conn.#sock !== s) return;
+    const c = s.conn;
+    const m = prop(e, "message");
+    W().conn_error(c.#id, s.sid, typeof m === "string" && m !== "" ? m : "the socket reported an error");
+    drain();
+    // Some implementations (Node 20's undici, for a refused handshake)
+    // fire `error` and never `close`: stand in for it, unless it comes.
+    // (Browsers, ws, Deno and workerd fire it right after: a stand-in
+    // that came first would let the next socket open beside this one.)
+    if (c.#sock === s && readyState(s.ws) !== 1) c.#standIn(s.sid, s, STAND_IN_CLOSE_MS);
+  }
+
+  static #onclose(e) {
+    const s = entryOf(this, e);
+    if (s === undefined) return;
+    clearTimeout(s.stand);
+    if (s.conn.#sock !== s) return;
+    const code = prop(e, "code"), reason = prop(e, "reason");
+    W().conn_closed(s.conn.#id, s.sid, typeof code === "number" ? code : 1006, typeof reason === "string" ? reason : "", prop(e, "wasClean") === true);
+    drain();
   }
 
   /**
@@ -593,47 +646,36 @@ export class Connection {
     // socket half-open until the app closes it too).
     if (readyState(ws) !== 3) closeNow(ws, 1001, "going away");
     try {
+      ws[SOCK] = undefined;
       ws.onopen = ws.onmessage = ws.onerror = ws.onclose = null;
     } catch { /* a socket that refuses: its handlers check that it is still the held socket anyway */ }
   }
 
   #sendHeld(sid) {
     const s = this.#socket(sid);
-    const item = this.#queue[this.#stuck?.k ?? 0];
+    const failed = stuck.size === 0 ? undefined : stuck.get(this);
+    const item = this.#queue[failed?.k ?? 0];
     if (item === undefined) return;
-    if (this.#stuck !== null) {
-      this.#stuck.k++;
+    if (failed !== undefined) {
+      failed.k++;
       return;
     }
     try {
       if (s === undefined || s.ws === null || readyState(s.ws) !== 1) throw new Error("the socket is not open");
       s.ws.send(item.data);
       this.#queue.shift();
-      this.#queuedBytes -= item.bytes;
     } catch (e) {
-      this.#stuck = { k: 1, message: `could not send: ${messageOf(e)}` };
-      later(() => this.#requeue());
+      stuck.set(this, { k: 1, message: `could not send: ${messageOf(e)}` });
+      later(Connection.#requeue, this);
     }
   }
 
-  #requeue() {
-    const { k, message } = this.#stuck;
-    this.#stuck = null;
-    for (let i = k - 1; i >= 0; i--) W().conn_requeue(this.#id, this.#queue[i].bytes, i === 0 ? message : "");
+  static #requeue(conn) {
+    const { k, message } = stuck.get(conn);
+    stuck.delete(conn);
+    for (let i = k - 1; i >= 0; i--) W().conn_requeue(conn.#id, conn.#queue[i].bytes, i === 0 ? message : "");
     drain();
   }
-}
-
-/**
- * A socket to `origin` opened (released by the pacer at `at`, if paced):
- * when connections to it wait out a backoff, the server is back; they
- * retry now, paced from a window that starts with that socket.
- */
-function recovered([origin, at]) {
-  const waiting = [...conns.values()].filter((c) => Connection.waits(c, origin));
-  if (waiting.length === 0) return;
-  if (at !== undefined) reopened(origin, at);
-  for (const conn of waiting) Connection.recover(conn, origin);
 }
 
 function closeNow(ws, code, reason) {
@@ -758,7 +800,7 @@ export function connect(config) {
   const host = fns === null ? undefined : hosts.get(fns.obj);
   if (host !== undefined) return host(t.name, p, o, dup);
   const id = ++lastId;
-  const conn = new Connection(CREATE, id, p.value, p.json, ctor, fns, t.name, o.url, beat, perSecond);
+  const conn = new Connection(CREATE, id, p.value, ctor, fns, t.name, o.url, beat, perSecond);
   conns.set(id, conn); // known before it is registered: its register event may read it
   conn[HOLD](true); // events raised inside connect() reach listeners added right after it
   let created = false;

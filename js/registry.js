@@ -119,8 +119,7 @@ function moduleRegister(fns, t, json, value) {
   const took = callModule(fns, "register", t.name, json, value);
   if (took === true) return;
   if (took === false) {
-    const e = ok.bind(null, W().error(1, t.name, json));
-    try { e(); } catch (err) {
+    try { ok(W().error(1, t.name, json)); } catch (err) {
       err.existing = callModule(fns, "lookup", t.name, json);
       throw err;
     }
