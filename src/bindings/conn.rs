@@ -28,11 +28,11 @@ use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
 use crate::core::cell::RefCell;
-use crate::conn::{check_ws_url, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
+use crate::conn::{check_ws_url, in_range, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
 use crate::core::epoch::Epochs;
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
-use crate::core::text::{text, Num};
+use crate::core::text::text;
 use crate::core::vec_map::VecMap;
 use crate::core::wire::parse_profile;
 use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
@@ -381,10 +381,8 @@ fn bad(msg: String) -> Error {
 
 /// A whole number from 0 to 2^32 - 1.
 fn count(n: f64, what: &str) -> Result<usize, Error> {
-    if n >= 0.0 && is_whole(n) && n <= u32::MAX as f64 {
-        return Ok(n as usize);
-    }
-    Err(bad(text!(what, " must be a whole number from 0 to 4294967295, got ", Num(n))))
+    in_range(n >= 0.0 && is_whole(n) && n <= u32::MAX as f64, what, "a whole number from 0 to 4294967295", n)?;
+    Ok(n as usize)
 }
 
 /// The options from the host's plain numbers: `n` = `[flags, given,
@@ -652,12 +650,10 @@ pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
 export! {
 /// Closes connection `id` for good (without `has_code`, with 1000).
 pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> u32 {
-    let code = match code {
-        _ if !has_code => None,
-        c if (0.0..=65535.0).contains(&c) && is_whole(c) => Some(c as u16),
-        c => return result(Err(bad(text!("close code must be 1000 or from 3000 to 4999, got ", Num(c))))),
-    };
-    on(id, Op::Close(code, reason))
+    if let Err(e) = in_range(!has_code || (0.0..=65535.0).contains(&code) && is_whole(code), "close code", "1000 or from 3000 to 4999", code) {
+        return result(Err(e));
+    }
+    on(id, Op::Close(has_code.then_some(code as u16), reason))
 }
 }
 
