@@ -385,7 +385,7 @@ fn count(n: f64, what: &str) -> Result<usize, Error> {
     Ok(n as usize)
 }
 
-/// The options from the host's plain numbers: `n` = `[flags, given,
+/// The options (unchecked: [`Machine::new`] checks them) from the host's plain numbers: `n` = `[flags, given,
 /// minDelayMs, maxDelayMs, factor, jitter, maxRetries, maxMessages,
 /// maxBytes, connectTimeoutMs, minUptimeMs, heartbeat.intervalMs,
 /// heartbeat.timeoutMs]`, where bit `i` of `given` says whether the `i`th
@@ -432,7 +432,6 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
         o.queue.max_bytes = count(b, "queue.maxBytes")?;
     }
     o.connect_timeout_ms = n(7);
-    o.validate()?;
     Ok(o)
 }
 
@@ -452,7 +451,8 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
         }
         let profile = parse_profile(profile)?;
         let registry = if local { Some(crate::bindings::registry::running(name)?) } else { None };
-        let options = options(profile.clone(), url, protocols, n)?;
+        // Checked (by `Machine::new`) before a duplicate is looked at.
+        let machine = Machine::new(options(profile.clone(), url, protocols, n)?, Host { conn: id }, HostClock { conn: id })?;
         if let Some(reg) = &registry {
             if let Some((h, ())) = reg.lookup(&profile) {
                 match on_duplicate {
@@ -466,7 +466,6 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
                 settle();
             }
         }
-        let machine = Machine::new(options, Host { conn: id }, HostClock { conn: id })?;
         let epoch = EPOCHS.with(|e| e.borrow_mut().grant(now));
         rec("epoch", id, &[F::N(epoch as f64)]);
         let gated = gate_busy(name, &profile, id);
