@@ -166,7 +166,8 @@ impl Conn {
         r
     }
 
-    /// `["event", id, type, ...fields]`: an event for the JS `Connection`.
+    /// `["event", id, type, ...fields]`: an event for the JS `Connection`
+    /// (`fields` start with its type).
     fn emit(&self, fields: &[F<'_>]) {
         rec("event", self.id, fields);
     }
