@@ -28,11 +28,11 @@ use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
 use crate::core::cell::RefCell;
-use crate::conn::{check_ws_url, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
+use crate::conn::{check_ws_url, in_range, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
 use crate::core::epoch::Epochs;
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
-use crate::core::text::{text, Num};
+use crate::core::text::text;
 use crate::core::vec_map::VecMap;
 use crate::core::wire::parse_profile;
 use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
@@ -40,9 +40,6 @@ use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
 /// The transport of one connection: the JS host, by records.
 struct Host {
     conn: u32,
-    /// What the host said with the timer that fired: ms since anything
-    /// arrived on the open socket.
-    idle_ms: f64,
 }
 
 impl Transport for Host {
@@ -53,26 +50,24 @@ impl Transport for Host {
     }
 
     fn send(&mut self, socket: SocketId, _msg: &Message) -> Result<(), String> {
-        record(&[F::S("send"), F::N(self.conn.into()), F::N(socket.0 as f64)]);
+        rec("send", self.conn, &[F::N(socket.0 as f64)]);
         Ok(())
     }
 
     fn close(&mut self, socket: SocketId, code: u16, reason: &str) {
-        record(&[F::S("close"), F::N(self.conn.into()), F::N(socket.0 as f64), F::N(code.into()), F::S(reason)]);
+        rec("close", self.conn, &[F::N(socket.0 as f64), F::N(code.into()), F::S(reason)]);
     }
 
     fn heartbeat(&mut self, socket: SocketId) {
-        record(&[F::S("beat"), F::N(self.conn.into()), F::N(socket.0 as f64)]);
+        rec("beat", self.conn, &[F::N(socket.0 as f64)]);
     }
 
     fn idle_ms(&self, _socket: SocketId) -> f64 {
-        self.idle_ms
+        IDLE_MS.with(Cell::get)
     }
 }
 
-/// The clock of one connection: the JS host's timers, by records. Apart
-/// from [`Host`], which keeps more, so that the connection's record fits a
-/// 384-byte block of the allocator (`heap`), not a 512-byte one.
+/// The clock of one connection: the JS host's timers, by records.
 struct HostClock {
     conn: u32,
 }
@@ -80,12 +75,12 @@ struct HostClock {
 impl Clock for HostClock {
     fn set_timer(&mut self, delay_ms: f64) -> TimerId {
         let id = next_id();
-        record(&[F::S("timer"), F::N(self.conn.into()), F::N(id as f64), F::N(delay_ms)]);
+        rec("timer", self.conn, &[F::N(id as f64), F::N(delay_ms)]);
         TimerId(id)
     }
 
     fn clear_timer(&mut self, id: TimerId) {
-        record(&[F::S("clear"), F::N(self.conn.into()), F::N(id.0 as f64)]);
+        rec("clear", self.conn, &[F::N(id.0 as f64)]);
     }
 
     fn random(&mut self) -> f64 {
@@ -106,7 +101,8 @@ type HostMachine = Machine<Host, HostClock>;
 /// One connection: its machine and its registration.
 struct Conn {
     id: u32,
-    gate: (String, Profile),
+    /// The registry's name: with the machine's profile, its gate.
+    registry: String,
     /// The local registry holding it, and its current handle; `None` for a
     /// JS module (the host registers it there).
     local: Option<(Registry<()>, Option<Handle>)>,
@@ -122,11 +118,11 @@ struct Conn {
 }
 
 // A connection's record, in its `Rc` (two counts, 8 bytes on wasm32), fits
-// a 384-byte block of the allocator (`heap`); one byte more takes 512.
+// a 256-byte block of the allocator (`heap`); one byte more takes 384.
 #[cfg(target_arch = "wasm32")]
 const _: () = assert!(
-    core::mem::size_of::<RefCell<Conn>>() + 8 <= 384,
-    "a connection's record outgrew its 384-byte heap block: keep rarely used parts out of line (a Box)"
+    core::mem::size_of::<RefCell<Conn>>() + 8 <= 256,
+    "a connection's record outgrew its 256-byte heap block: keep rarely used parts out of line (a Box)"
 );
 
 realm_local! {
@@ -138,6 +134,9 @@ realm_local! {
     static NEXT: Cell<u64> = const { Cell::new(0) };
     static EPOCHS: RefCell<Epochs> = const { RefCell::new(Epochs::new()) };
     static RANDOM: Cell<u64> = const { Cell::new(0x9E37_79B9_7F4A_7C15) };
+    /// What the host said with the timer that fired (`conn_timer`): ms
+    /// since anything arrived on the open socket, for [`Host::idle_ms`].
+    static IDLE_MS: Cell<f64> = const { Cell::new(0.0) };
 }
 
 fn next_id() -> u64 {
@@ -167,11 +166,10 @@ impl Conn {
         r
     }
 
-    /// `["event", id, type, ...fields]`: an event for the JS `Connection`.
-    fn emit(&self, kind: &str, fields: &[F<'_>]) {
-        let mut all = alloc::vec![F::S("event"), id_of(self.id), F::S(kind)];
-        all.extend_from_slice(fields);
-        record(&all);
+    /// `["event", id, type, ...fields]`: an event for the JS `Connection`
+    /// (`fields` start with its type).
+    fn emit(&self, fields: &[F<'_>]) {
+        rec("event", self.id, fields);
     }
 
     /// Registry changes first, then the events for the JS `Connection`.
@@ -183,29 +181,26 @@ impl Conn {
                     if *attempt > 0 {
                         self.renew();
                     }
-                    let o = self.machine.options();
                     let mut list = String::new();
-                    crate::core::wire::push_json_list(&mut list, &o.protocols, |out, p| crate::core::wire::push_json_str(out, p));
-                    let url = if o.url_from_host { "" } else { &o.url };
-                    record(&[F::S("open"), id_of(self.id), F::N(socket.0 as f64), F::S(url), F::Raw(&list), F::N((*attempt).into())]);
+                    crate::core::wire::push_json_list(&mut list, self.machine.protocols(), |out, p| crate::core::wire::push_json_str(out, p));
+                    let url = self.machine.url().unwrap_or_default();
+                    rec("open", self.id, &[F::N(socket.0 as f64), F::S(url), F::Raw(&list), F::N((*attempt).into())]);
                 }
                 Event::Ended { .. } => self.release_registration(),
-                Event::SocketReleased { socket } => record(&[F::S("release"), F::N(self.id.into()), F::N(socket.0 as f64)]),
+                Event::SocketReleased { socket } => rec("release", self.id, &[F::N(socket.0 as f64)]),
                 _ => {}
             }
         }
         let mut pending_close: Option<(u16, String, bool)> = None;
         for e in events {
             match e {
-                Event::StateChange { from, to } => self.emit("statechange", &[F::S(from.as_str()), F::S(to.as_str())]),
-                Event::Open { .. } => self.emit("open", &[]),
-                Event::Error { message } => self.emit("error", &[F::S(&message)]),
+                Event::StateChange { from, to } => self.emit(&[F::S("statechange"), F::S(from.as_str()), F::S(to.as_str())]),
+                Event::Open { .. } => self.emit(&[F::S("open")]),
+                Event::Error { message } => self.emit(&[F::S("error"), F::S(&message)]),
                 Event::Close { code, reason, was_clean, will_reconnect: true } => self.close_event(code, &reason, was_clean, None),
                 // The final close waits for the Ended that follows, to report the rejected count.
                 Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
-                Event::Reconnecting { attempt, delay_ms, reason } => self.emit(
-                    "reconnecting",
-                    &[F::N(attempt.into()), F::N(delay_ms.unwrap_or(f64::NAN)), F::S(reason.as_str())],
+                Event::Reconnecting { attempt, delay_ms, reason } => self.emit(&[F::S("reconnecting"), F::N(attempt.into()), F::N(delay_ms.unwrap_or(f64::NAN)), F::S(reason.as_str())],
                 ),
                 Event::Ended { rejected } => {
                     let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
@@ -214,7 +209,7 @@ impl Conn {
                     });
                     self.close_event(code, &reason, clean, Some(rejected));
                 }
-                Event::Rejected { count } => record(&[F::S("rejected"), id_of(self.id), F::N(count as f64)]),
+                Event::Rejected { count } => rec("rejected", self.id, &[F::N(count as f64)]),
                 Event::Message(_) | Event::Opening { .. } | Event::SocketReleased { .. } => {}
             }
         }
@@ -224,14 +219,14 @@ impl Conn {
     /// is `null` unless this is the final close.
     fn close_event(&self, code: u16, reason: &str, clean: bool, rejected: Option<usize>) {
         let rejected = rejected.map_or(f64::NAN, |n| n as f64);
-        self.emit("close", &[F::N(code.into()), F::S(reason), F::B(clean), F::N(rejected)]);
+        self.emit(&[F::S("close"), F::N(code.into()), F::S(reason), F::B(clean), F::N(rejected)]);
     }
 
     fn set_handle(&mut self, h: Option<Handle>) {
         if let Some((_, slot)) = &mut self.local {
             *slot = h;
         }
-        record(&[F::S("handle"), F::N(self.id.into()), F::H(h)]);
+        rec("handle", self.id, &[F::H(h)]);
     }
 
     /// A fresh handle for a new socket (a restart).
@@ -271,11 +266,33 @@ fn id_of(id: u32) -> F<'static> {
     F::N(id.into())
 }
 
-/// Whether a connection of `gate` other than `except` still has a socket.
-fn gate_busy(gate: &(String, Profile), except: u32) -> bool {
+/// `[kind, id, ...fields]`: a record for connection `id` (at most 6 fields).
+#[inline(never)]
+fn rec(kind: &str, id: u32, fields: &[F<'_>]) {
+    let mut all = [F::Null; 8];
+    all[0] = F::S(kind);
+    all[1] = id_of(id);
+    for (slot, f) in all.iter_mut().skip(2).zip(fields) {
+        *slot = *f;
+    }
+    record(all.get(..2 + fields.len()).unwrap_or(&all));
+}
+
+/// Whether a connection of registry `name` and `profile` (the gate) other
+/// than `except` still has a socket.
+fn gate_busy(name: &str, profile: &Profile, except: u32) -> bool {
     CONNS.with(|c| {
-        c.borrow().values().any(|k| k.try_borrow().is_ok_and(|k| k.id != except && &k.gate == gate && k.machine.has_live_socket()))
+        c.borrow().values().any(|k| {
+            k.try_borrow().is_ok_and(|k| k.id != except && k.registry == name && k.machine.profile() == profile && k.machine.has_live_socket())
+        })
     })
+}
+
+impl Conn {
+    /// Whether an earlier socket of its gate is still alive.
+    fn gate_busy(&self) -> bool {
+        gate_busy(&self.registry, self.machine.profile(), self.id)
+    }
 }
 
 /// After anything that may have released a socket: forget connections that
@@ -288,11 +305,11 @@ fn after() {
         if over {
             let id = c.borrow().id;
             CONNS.with(|m| m.borrow_mut().remove(&id));
-            record(&[F::S("forget"), id_of(id)]);
+            rec("forget", id, &[]);
         }
     }
     for c in &all {
-        let ready = c.try_borrow().is_ok_and(|k| k.waiting && !gate_busy(&k.gate, k.id));
+        let ready = c.try_borrow().is_ok_and(|k| k.waiting && !k.gate_busy());
         if !ready {
             continue;
         }
@@ -300,7 +317,7 @@ fn after() {
         if k.gated {
             k.gated = false;
             k.waiting = false; // until the host wakes it
-            record(&[F::S("wake"), id_of(k.id)]);
+            rec("wake", k.id, &[]);
         } else {
             k.start();
         }
@@ -314,7 +331,7 @@ pub fn conn_start(id: u32) {
     if let Some(c) = conn(id) {
         let mut k = c.borrow_mut();
         if k.machine.state() != crate::conn::State::Closed && !k.machine.has_live_socket() {
-            if gate_busy(&k.gate, id) {
+            if k.gate_busy() {
                 k.waiting = true;
                 k.gated = true;
             } else {
@@ -338,7 +355,7 @@ pub(crate) fn settle() {
             if let Some((_, h)) = &mut c.local {
                 *h = None;
             }
-            record(&[F::S("handle"), id_of(id), F::H(None)]);
+            rec("handle", id, &[F::H(None)]);
             let _ = c.close(Some(1000), Some("unregistered"));
         }
     }
@@ -365,13 +382,11 @@ fn bad(msg: String) -> Error {
 
 /// A whole number from 0 to 2^32 - 1.
 fn count(n: f64, what: &str) -> Result<usize, Error> {
-    if n >= 0.0 && is_whole(n) && n <= u32::MAX as f64 {
-        return Ok(n as usize);
-    }
-    Err(bad(text!(what, " must be a whole number from 0 to 4294967295, got ", Num(n))))
+    in_range(n >= 0.0 && is_whole(n) && n <= u32::MAX as f64, what, "a whole number from 0 to 4294967295", n)?;
+    Ok(n as usize)
 }
 
-/// The options from the host's plain numbers: `n` = `[flags, given,
+/// The options (unchecked: [`Machine::new`] checks them) from the host's plain numbers: `n` = `[flags, given,
 /// minDelayMs, maxDelayMs, factor, jitter, maxRetries, maxMessages,
 /// maxBytes, connectTimeoutMs, minUptimeMs, heartbeat.intervalMs,
 /// heartbeat.timeoutMs]`, where bit `i` of `given` says whether the `i`th
@@ -418,7 +433,6 @@ fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Op
         o.queue.max_bytes = count(b, "queue.maxBytes")?;
     }
     o.connect_timeout_ms = n(7);
-    o.validate()?;
     Ok(o)
 }
 
@@ -438,7 +452,8 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
         }
         let profile = parse_profile(profile)?;
         let registry = if local { Some(crate::bindings::registry::running(name)?) } else { None };
-        let options = options(profile.clone(), url, protocols, n)?;
+        // Checked (by `Machine::new`) before a duplicate is looked at.
+        let machine = Machine::new(options(profile.clone(), url, protocols, n)?, Host { conn: id }, HostClock { conn: id })?;
         if let Some(reg) = &registry {
             if let Some((h, ())) = reg.lookup(&profile) {
                 match on_duplicate {
@@ -452,12 +467,10 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
                 settle();
             }
         }
-        let machine = Machine::new(options, Host { conn: id, idle_ms: 0.0 }, HostClock { conn: id })?;
         let epoch = EPOCHS.with(|e| e.borrow_mut().grant(now));
-        record(&[F::S("epoch"), id_of(id), F::N(epoch as f64)]);
-        let gate = (String::from(name), profile.clone());
-        let gated = gate_busy(&gate, id);
-        let mut c = Conn { id, gate, local: None, machine, waiting: true, gated, close_request: None };
+        rec("epoch", id, &[F::N(epoch as f64)]);
+        let gated = gate_busy(name, &profile, id);
+        let mut c = Conn { id, registry: name.into(), local: None, machine, waiting: true, gated, close_request: None };
         if let Some(reg) = registry {
             let h = reg.register(profile, ())?;
             OWNED.with(|o| o.borrow_mut().insert(h, id));
@@ -473,25 +486,81 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
 }
 }
 
-/// Runs `f` on connection `id`, then tidies up.
-fn on(id: u32, f: impl FnOnce(&mut Conn)) {
-    if let Some(c) = conn(id) {
-        f(&mut c.borrow_mut());
+/// What the host reports to a connection, or asks of it.
+enum Op<'a> {
+    Opened(SocketId),
+    Error(SocketId, &'a str),
+    Closed(SocketId, u16, &'a str, bool),
+    Failed(SocketId, &'a str),
+    Timer(TimerId),
+    Reconnect,
+    Recovered,
+    /// A held message of this many bytes, and why it was not sent now.
+    Enqueue(usize, Option<&'a str>),
+    Requeue(usize, Option<&'a str>),
+    Close(Option<u16>, &'a str),
+}
+
+impl Op<'_> {
+    /// Whether asking this of a connection that is gone is an error
+    /// (`ConnectionClosedError`) rather than nothing to do.
+    fn needs_conn(&self) -> bool {
+        matches!(self, Op::Reconnect | Op::Enqueue(..))
     }
+}
+
+impl Conn {
+    fn apply(&mut self, op: Op<'_>) -> Result<(), Error> {
+        if let Op::Close(code, reason) = op {
+            return self.close(code, Some(reason));
+        }
+        self.step(|m| {
+            match op {
+                Op::Opened(s) => m.on_open(s),
+                Op::Error(s, message) => m.on_error(s, message.into()),
+                Op::Closed(s, code, reason, clean) => m.on_close(s, code, reason.into(), clean),
+                Op::Failed(s, message) => m.on_open_failed(s, message),
+                Op::Timer(t) => m.on_timer(t),
+                Op::Reconnect => return m.reconnect(),
+                Op::Recovered => _ = m.recovered(),
+                Op::Enqueue(bytes, failure) => return m.enqueue(Message::Held(bytes), failure),
+                Op::Requeue(bytes, failure) => m.requeue(Message::Held(bytes), failure),
+                Op::Close(..) => {}
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Does `op` to connection `id`, then tidies up ([`settle`]): the one
+/// lookup and borrow of the connection exports. `""`, or the typed error.
+#[inline(never)]
+fn on(id: u32, op: Op<'_>) -> u32 {
+    let r = match conn(id) {
+        Some(c) => c.borrow_mut().apply(op),
+        None if op.needs_conn() => Err(Error::ConnectionClosed { profile: Profile::from("?") }), // the host knows it closed
+        None => Ok(()),
+    };
     settle();
+    result(r.map(|()| String::new()))
+}
+
+/// A failure the host passed (`""`: none).
+fn failure(s: &str) -> Option<&str> {
+    (!s.is_empty()).then_some(s)
 }
 
 export! {
 /// Socket `socket` of connection `id` opened.
 pub fn conn_opened(id: u32, socket: f64) {
-    on(id, |c| c.step(|m| m.on_open(SocketId(socket as u64))));
+    on(id, Op::Opened(SocketId(socket as u64)));
 }
 }
 
 export! {
 /// Socket `socket` reported an error.
 pub fn conn_error(id: u32, socket: f64, message: &str) {
-    on(id, |c| c.step(|m| m.on_error(SocketId(socket as u64), message.into())));
+    on(id, Op::Error(SocketId(socket as u64), message));
 }
 }
 
@@ -499,14 +568,14 @@ export! {
 /// Socket `socket` closed.
 pub fn conn_closed(id: u32, socket: f64, code: f64, reason: &str, was_clean: bool) {
     let code = if (0.0..=65535.0).contains(&code) { code as u16 } else { 1006 };
-    on(id, |c| c.step(|m| m.on_close(SocketId(socket as u64), code, reason.into(), was_clean)));
+    on(id, Op::Closed(SocketId(socket as u64), code, reason, was_clean));
 }
 }
 
 export! {
 /// Socket `socket` could not be made (its constructor threw `message`).
 pub fn conn_failed(id: u32, socket: f64, message: &str) {
-    on(id, |c| c.step(|m| m.on_open_failed(SocketId(socket as u64), message)));
+    on(id, Op::Failed(SocketId(socket as u64), message));
 }
 }
 
@@ -514,19 +583,15 @@ export! {
 /// Timer `timer` fired; `idle_ms`: how long since anything arrived on the
 /// open socket (for the heartbeat's deadline).
 pub fn conn_timer(id: u32, timer: f64, idle_ms: f64) {
-    on(id, |c| {
-        c.machine.transport_mut().idle_ms = idle_ms;
-        c.step(|m| m.on_timer(TimerId(timer as u64)));
-    });
+    IDLE_MS.with(|i| i.set(idle_ms));
+    on(id, Op::Timer(TimerId(timer as u64)));
 }
 }
 
 export! {
 /// `conn.reconnect()`: a fresh socket now, the old one closed first.
 pub fn conn_reconnect(id: u32) -> u32 {
-    let mut r = Err(Error::ConnectionClosed { profile: Profile::from("?") }); // the host knows it closed
-    on(id, |c| r = c.step(|m| m.reconnect()));
-    result(r.map(|()| String::new()))
+    on(id, Op::Reconnect)
 }
 }
 
@@ -553,7 +618,7 @@ export! {
 /// Another connection to this one's origin opened: if it is waiting out a
 /// backoff delay, it retries now (`Machine::recovered`).
 pub fn conn_recovered(id: u32) {
-    on(id, |c| c.step(|m| drop(m.recovered())));
+    on(id, Op::Recovered);
 }
 }
 
@@ -570,13 +635,7 @@ export! {
 /// socket; `failure` (unless empty) says why it was not sent now. `""`, or
 /// `QueueFullError` / `ConnectionClosedError` (nothing queued).
 pub fn conn_enqueue(id: u32, bytes: f64, failure: &str) -> u32 {
-    let failure = (!failure.is_empty()).then_some(failure);
-    let r = match conn(id) {
-        Some(c) => c.borrow_mut().step(|m| m.enqueue(Message::Held(bytes as usize), failure)),
-        None => Err(Error::ConnectionClosed { profile: Profile::from("?") }), // the host knows it closed
-    };
-    settle();
-    result(r.map(|()| String::new()))
+    on(id, Op::Enqueue(bytes as usize, self::failure(failure)))
 }
 }
 
@@ -584,22 +643,17 @@ export! {
 /// Puts a held message the host could not send after all back in front;
 /// `failure` (unless empty) says why, in an `error` event.
 pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
-    let failure = (!failure.is_empty()).then_some(failure);
-    on(id, |c| c.step(|m| m.requeue(Message::Held(bytes as usize), failure)));
+    on(id, Op::Requeue(bytes as usize, self::failure(failure)));
 }
 }
 
 export! {
 /// Closes connection `id` for good (without `has_code`, with 1000).
 pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> u32 {
-    let code = match code {
-        _ if !has_code => None,
-        c if (0.0..=65535.0).contains(&c) && is_whole(c) => Some(c as u16),
-        c => return result(Err(bad(text!("close code must be 1000 or from 3000 to 4999, got ", Num(c))))),
-    };
-    let mut r = Ok(());
-    on(id, |c| r = c.close(code, Some(reason)));
-    result(r.map(|()| String::new()))
+    if let Err(e) = in_range(!has_code || (0.0..=65535.0).contains(&code) && is_whole(code), "close code", "1000 or from 3000 to 4999", code) {
+        return result(Err(e));
+    }
+    on(id, Op::Close(has_code.then_some(code as u16), reason))
 }
 }
 

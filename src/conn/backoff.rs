@@ -2,6 +2,7 @@
 //! attempts, so a server restart does not bring every client back at once.
 
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
+use crate::conn::options::in_range;
 use crate::core::error::Error;
 use crate::core::float::powi;
 use crate::core::text::{text, Num};
@@ -70,29 +71,16 @@ impl ReconnectPolicy {
     /// assert!(err.contains("reconnect.factor must be"), "{err}");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        let fail = |field: &str, rule: &str, got: f64| {
-            Err(Error::InvalidConfig(text!("reconnect.", field, " must be ", rule, ", got ", Num(got))))
-        };
-        if !(self.min_delay_ms.is_finite() && self.min_delay_ms >= 0.0) {
-            return fail("minDelayMs", "a finite number >= 0", self.min_delay_ms);
+        let (min, max) = (self.min_delay_ms, self.max_delay_ms);
+        in_range(min.is_finite() && min >= 0.0, "reconnect.minDelayMs", "a finite number >= 0", min)?;
+        if !(max >= min && max <= MAX_TIMER_DELAY_MS) {
+            let rule = text!("a number from reconnect.minDelayMs (", Num(min), ") to 2147483647");
+            return in_range(false, "reconnect.maxDelayMs", &rule, max);
         }
-        if !(self.max_delay_ms >= self.min_delay_ms && self.max_delay_ms <= MAX_TIMER_DELAY_MS) {
-            return fail(
-                "maxDelayMs",
-                &text!("a number from reconnect.minDelayMs (", Num(self.min_delay_ms), ") to ", Num(MAX_TIMER_DELAY_MS)),
-                self.max_delay_ms,
-            );
-        }
-        if !(self.factor.is_finite() && self.factor >= 1.0) {
-            return fail("factor", "a finite number >= 1", self.factor);
-        }
-        if !(0.0..=1.0).contains(&self.jitter) {
-            return fail("jitter", "a number from 0 to 1", self.jitter);
-        }
-        if !(self.min_uptime_ms >= 0.0 && self.min_uptime_ms <= MAX_TIMER_DELAY_MS) {
-            return fail("minUptimeMs", &text!("a number from 0 to ", Num(MAX_TIMER_DELAY_MS)), self.min_uptime_ms);
-        }
-        Ok(())
+        in_range(self.factor.is_finite() && self.factor >= 1.0, "reconnect.factor", "a finite number >= 1", self.factor)?;
+        in_range((0.0..=1.0).contains(&self.jitter), "reconnect.jitter", "a number from 0 to 1", self.jitter)?;
+        let uptime = self.min_uptime_ms;
+        in_range(uptime >= 0.0 && uptime <= MAX_TIMER_DELAY_MS, "reconnect.minUptimeMs", "a number from 0 to 2147483647", uptime)
     }
 
     /// The delay before reconnect attempt `attempt` (1 for the first; 0 is

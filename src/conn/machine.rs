@@ -8,12 +8,14 @@
 //! time), and while open the uptime timer (after which the attempt count
 //! starts again) and the heartbeat's interval and deadline.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::conn::event::{Event, Retry, State};
 use crate::conn::message::Message;
-use crate::conn::options::Options;
+use crate::conn::backoff::ReconnectPolicy;
+use crate::conn::options::{Heartbeat, Options};
 use crate::conn::queue::SendQueue;
 use crate::conn::transport::{Clock, SocketId, TimerId, Transport};
 use crate::core::error::Error;
@@ -44,11 +46,22 @@ enum Socket {
 /// The code, reason and cleanness of a `Close` event to report.
 type CloseInfo = (u16, String, bool);
 
-/// What the one running timer is for.
+/// What the one running timer is for: the connect timeout or the backoff
+/// wait while no socket is open, the uptime timer while one is.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Timer {
     ConnectTimeout,
     Backoff,
+    Uptime,
+}
+
+/// A heartbeat and, while a socket is open, its interval and deadline
+/// timers. Boxed, and only when a heartbeat is set, so that a machine
+/// without one stays small.
+struct Beat {
+    every: Heartbeat,
+    interval: Option<TimerId>,
+    deadline: Option<TimerId>,
 }
 
 /// The connection state machine of one profile.
@@ -81,7 +94,15 @@ enum Timer {
 /// # Ok::<(), profile_registry::Error>(())
 /// ```
 pub struct Machine<T: Transport, C: Clock> {
-    options: Options,
+    // The options, unpacked: the queue limits live in `queue`, and what
+    // few connections set (a connect timeout, a heartbeat) out of line.
+    profile: Profile,
+    url: String,
+    protocols: Vec<String>,
+    reconnect: Option<ReconnectPolicy>,
+    connect_timeout_ms: Option<Box<f64>>,
+    beat: Option<Box<Beat>>,
+    url_from_host: bool,
     transport: T,
     clock: C,
     state: State,
@@ -89,10 +110,6 @@ pub struct Machine<T: Transport, C: Clock> {
     attempt: u32,
     socket: Socket,
     timer: Option<(TimerId, Timer)>,
-    /// While open: the uptime timer, the heartbeat's interval and deadline.
-    uptime: Option<TimerId>,
-    beat: Option<TimerId>,
-    deadline: Option<TimerId>,
     /// The network is down: reconnects wait for [`set_online`](Self::set_online).
     offline: bool,
     /// The backoff timer fired while the old socket was still closing.
@@ -112,9 +129,16 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn new(options: Options, transport: T, clock: C) -> Result<Self, Error> {
         options.validate()?;
+        let Options { profile, url, protocols, reconnect, queue, connect_timeout_ms, heartbeat, url_from_host } = options;
         Ok(Machine {
-            queue: SendQueue::new(options.queue),
-            options,
+            profile,
+            url,
+            protocols,
+            reconnect,
+            connect_timeout_ms: connect_timeout_ms.map(Box::new),
+            beat: heartbeat.map(|every| Box::new(Beat { every, interval: None, deadline: None })),
+            url_from_host,
+            queue: SendQueue::new(queue),
             transport,
             clock,
             state: State::Connecting,
@@ -122,9 +146,6 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             attempt: 0,
             socket: Socket::None,
             timer: None,
-            uptime: None,
-            beat: None,
-            deadline: None,
             offline: false,
             open_when_released: false,
             events: Vec::new(),
@@ -171,7 +192,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn send(&mut self, msg: Message) -> Result<(), Error> {
         if self.state == State::Closed {
-            return Err(Error::ConnectionClosed { profile: self.options.profile.clone() });
+            return Err(Error::ConnectionClosed { profile: self.profile.clone() });
         }
         if let Socket::Open(socket) = self.socket {
             if self.flush(socket) {
@@ -188,7 +209,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.queue.push(msg).map_err(|_| {
             let limits = self.queue.limits();
             Error::QueueFull {
-                profile: self.options.profile.clone(),
+                profile: self.profile.clone(),
                 messages: self.queue.len(),
                 bytes: self.queue.bytes(),
                 max_messages: limits.max_messages,
@@ -216,7 +237,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn enqueue(&mut self, msg: Message, failure: Option<&str>) -> Result<(), Error> {
         if self.state == State::Closed {
-            return Err(Error::ConnectionClosed { profile: self.options.profile.clone() });
+            return Err(Error::ConnectionClosed { profile: self.profile.clone() });
         }
         if let Some(e) = failure {
             self.send_failed(e);
@@ -348,15 +369,15 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.socket = Socket::Open(socket);
         self.set_state(State::Open);
         self.events.push(Event::Open { socket });
-        let uptime = self.options.reconnect.map_or(0.0, |p| p.min_uptime_ms);
+        let uptime = self.reconnect.map_or(0.0, |p| p.min_uptime_ms);
         if self.attempt > 0 && uptime > 0.0 {
-            self.uptime = Some(self.clock.set_timer(uptime));
+            self.set_timer(uptime, Timer::Uptime);
         } else {
             self.attempt = 0;
         }
-        if let Some(h) = self.options.heartbeat {
-            self.beat = Some(self.clock.set_timer(h.interval_ms));
-            self.deadline = Some(self.clock.set_timer(h.timeout_ms));
+        if let Some(b) = &mut self.beat {
+            b.interval = Some(self.clock.set_timer(b.every.interval_ms));
+            b.deadline = Some(self.clock.set_timer(b.every.timeout_ms));
         }
         self.flush(socket);
     }
@@ -478,8 +499,9 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         match (kind, self.socket) {
             (Timer::Backoff, Socket::None) => self.open_socket(),
             (Timer::Backoff, Socket::Closing(_)) => self.open_when_released = true,
+            (Timer::Uptime, Socket::Open(_)) => self.attempt = 0,
             (Timer::ConnectTimeout, Socket::Connecting(_)) => {
-                let ms = self.options.connect_timeout_ms.unwrap_or_default();
+                let ms = self.connect_timeout_ms.as_deref().copied().unwrap_or_default();
                 self.close_socket(NORMAL_CLOSURE, "connect timeout");
                 self.events.push(Event::Error {
                     message: text!(
@@ -609,7 +631,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn reconnect(&mut self) -> Result<(), Error> {
         if self.state == State::Closed {
-            return Err(Error::ConnectionClosed { profile: self.options.profile.clone() });
+            return Err(Error::ConnectionClosed { profile: self.profile.clone() });
         }
         if !self.started {
             return Ok(());
@@ -710,19 +732,34 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn profile(&self) -> &Profile {
-        &self.options.profile
+        &self.profile
     }
 
-    /// The options the machine was built with.
+    /// The url the machine was built with, or `None` when the host makes
+    /// each socket's url ([`Options::url_from_host`]).
     ///
     /// ```
     /// # use profile_registry::conn::{testing::*, *};
     /// let m = fake_machine(Options::new("a".into(), "ws://h"))?;
-    /// assert_eq!(m.options().url, "ws://h");
+    /// assert_eq!(m.url(), Some("ws://h"));
+    /// let m = fake_machine(Options { url_from_host: true, ..Options::new("a".into(), "") })?;
+    /// assert_eq!(m.url(), None);
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
-    pub fn options(&self) -> &Options {
-        &self.options
+    pub fn url(&self) -> Option<&str> {
+        (!self.url_from_host).then_some(self.url.as_str())
+    }
+
+    /// The subprotocols the machine was built with.
+    ///
+    /// ```
+    /// # use profile_registry::conn::{testing::*, *};
+    /// let m = fake_machine(Options { protocols: vec!["v2".into()], ..Options::new("a".into(), "ws://h") })?;
+    /// assert_eq!(m.protocols(), ["v2"]);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn protocols(&self) -> &[String] {
+        &self.protocols
     }
 
     /// Takes the events emitted since the last call, oldest first.
@@ -803,33 +840,31 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
-    /// Every timer: the connect timeout or backoff, and the open socket's.
+    /// Every timer: the one in [`timer`](Self::timer), and the heartbeat's.
     fn cancel_timers(&mut self) {
         self.cancel_timer();
-        for t in [self.uptime.take(), self.beat.take(), self.deadline.take()].into_iter().flatten() {
-            self.clock.clear_timer(t);
+        if let Some(b) = &mut self.beat {
+            for t in [b.interval.take(), b.deadline.take()].into_iter().flatten() {
+                self.clock.clear_timer(t);
+            }
         }
     }
 
-    /// Handles `timer` if it is one of the open socket's (uptime, heartbeat
-    /// interval or deadline); returns whether it was.
+    /// Handles `timer` if it is one of the open socket's heartbeat timers
+    /// (interval or deadline); returns whether it was.
     fn open_timer(&mut self, timer: TimerId) -> bool {
-        let (Socket::Open(socket), heartbeat) = (self.socket, self.options.heartbeat) else { return false };
-        if self.uptime == Some(timer) {
-            self.uptime = None;
-            self.attempt = 0;
-        } else if self.beat == Some(timer) {
-            let interval = heartbeat.map_or(0.0, |h| h.interval_ms);
+        let (Socket::Open(socket), Some(b)) = (self.socket, &mut self.beat) else { return false };
+        if b.interval == Some(timer) {
             self.transport.heartbeat(socket);
-            self.beat = Some(self.clock.set_timer(interval));
-        } else if self.deadline == Some(timer) {
-            let timeout = heartbeat.map_or(0.0, |h| h.timeout_ms);
+            b.interval = Some(self.clock.set_timer(b.every.interval_ms));
+        } else if b.deadline == Some(timer) {
+            let timeout = b.every.timeout_ms;
             let idle = self.transport.idle_ms(socket);
             if idle < timeout - 1.0 {
-                self.deadline = Some(self.clock.set_timer(timeout - idle));
+                b.deadline = Some(self.clock.set_timer(timeout - idle));
                 return true;
             }
-            self.deadline = None;
+            b.deadline = None;
             self.cancel_timers();
             self.close_socket(NORMAL_CLOSURE, "heartbeat timeout");
             self.events.push(Event::Error {
@@ -867,11 +902,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// Opens a socket for the current attempt; only called with no socket alive.
     fn open_socket(&mut self) {
         debug_assert_eq!(self.socket, Socket::None, "one socket at a time");
-        match self.transport.open(&self.options.url, &self.options.protocols) {
+        match self.transport.open(&self.url, &self.protocols) {
             Ok(socket) => {
                 self.socket = Socket::Connecting(socket);
                 self.events.push(Event::Opening { socket, attempt: self.attempt });
-                if let Some(ms) = self.options.connect_timeout_ms {
+                if let Some(&ms) = self.connect_timeout_ms.as_deref() {
                     self.set_timer(ms, Timer::ConnectTimeout);
                 }
             }
@@ -880,7 +915,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn open_failed(&mut self, e: &str) {
-        let to = if self.options.url_from_host { String::new() } else { text!(" to ", crate::conn::redact(&self.options.url)) };
+        let to = self.url().map_or(String::new(), |url| text!(" to ", crate::conn::redact(url)));
         self.events.push(Event::Error {
             message: text!("could not open a websocket", to, ": ", e, "; check the url and the WebSocket implementation"),
         });
@@ -891,7 +926,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// event to report, if any): schedules the next attempt, or ends.
     fn attempt_over(&mut self, close: Option<CloseInfo>) {
         let next = self.attempt.saturating_add(1);
-        let policy = self.options.reconnect.filter(|p| p.max_retries.map_or(true, |max| next <= max));
+        let policy = self.reconnect.filter(|p| p.max_retries.map_or(true, |max| next <= max));
         let Some(policy) = policy else { return self.end(close) };
         self.attempt = next;
         self.set_state(State::Reconnecting);

@@ -50,6 +50,8 @@ pub use event::{Event, Retry, State};
 pub use machine::Machine;
 pub use message::Message;
 pub use options::{check_ws_url, Heartbeat, Options};
+#[cfg(target_arch = "wasm32")]
+pub(crate) use options::in_range; // for the bindings' own numeric options
 pub use queue::{QueueLimits, SendQueue};
 pub use redact::redact;
 pub use transport::{Clock, SocketId, TimerId, Transport, MAX_TIMER_DELAY_MS};

@@ -114,28 +114,36 @@ impl Options {
         }
         check_protocols(&self.protocols).map_err(Error::InvalidConfig)?;
         if let Some(h) = &self.heartbeat {
-            for (field, ms) in [("intervalMs", h.interval_ms), ("timeoutMs", h.timeout_ms)] {
-                positive_ms(ms, &text!("heartbeat.", field), "")?;
-            }
+            positive_ms(h.interval_ms, "heartbeat.intervalMs", DELAY)?;
+            positive_ms(h.timeout_ms, "heartbeat.timeoutMs", DELAY)?;
         }
         if let Some(policy) = &self.reconnect {
             policy.validate()?;
         }
         self.queue.validate()?;
         match self.connect_timeout_ms {
-            Some(ms) => positive_ms(ms, "connectTimeoutMs", ", or left out to wait forever"),
+            Some(ms) => positive_ms(ms, "connectTimeoutMs", "a number from 1 to 2147483647, or left out to wait forever"),
             None => Ok(()),
         }
     }
 }
 
+/// The rule of a timer delay: from 1 to [`MAX_TIMER_DELAY_MS`].
+const DELAY: &str = "a number from 1 to 2147483647";
+
 /// `ms` is a timer delay from 1 to [`MAX_TIMER_DELAY_MS`], else an error
-/// naming `field` (`rest` completes the rule).
-fn positive_ms(ms: f64, field: &str, rest: &str) -> Result<(), Error> {
-    if ms > 0.0 && ms <= MAX_TIMER_DELAY_MS {
+/// naming `field` and its `rule`.
+fn positive_ms(ms: f64, field: &str, rule: &str) -> Result<(), Error> {
+    in_range(ms > 0.0 && ms <= MAX_TIMER_DELAY_MS, field, rule, ms)
+}
+
+/// `Ok` when `ok`, else the error "`field` must be `rule`, got `got`": the
+/// one message of every numeric option out of its range.
+pub(crate) fn in_range(ok: bool, field: &str, rule: &str, got: f64) -> Result<(), Error> {
+    if ok {
         return Ok(());
     }
-    Err(Error::InvalidConfig(text!(field, " must be a number from 1 to ", Num(MAX_TIMER_DELAY_MS), rest, ", got ", Num(ms))))
+    Err(Error::InvalidConfig(text!(field, " must be ", rule, ", got ", Num(got))))
 }
 
 /// Checks a WebSocket url (`ws://` or `wss://`, a host, no fragment, no
