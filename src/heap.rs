@@ -4,7 +4,7 @@
 //! The classes are the powers of two from 8 bytes and, above 32 bytes, the
 //! sizes halfway between them in ratio (3/4 of the next power: 48, 96, 192,
 //! 384, ...), so a block is at most 1.5 times its request past 32 bytes
-//! rather than 2 (a connection's 376-byte record takes 384 bytes, not 512).
+//! rather than 2 (a 300-byte request takes 384 bytes, not 512).
 //! A request takes the smallest class that holds it; a freed block goes
 //! back to its class's list, and the next request of that class takes it
 //! again, so a workload that frees what it allocates keeps the memory flat.
