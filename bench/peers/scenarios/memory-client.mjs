@@ -6,11 +6,13 @@
 // churn), { growth, wasmGrowth }.
 import WebSocket from "ws";
 import * as R from "../../../pkg/node.js";
-import { until } from "../control.mjs";
+import { until, sleep } from "../control.mjs";
 import { libraries, CHURN_POLICY } from "../libraries.mjs";
 
 const [name, wsUrl, sioUrl, nArg, churnArg] = process.argv.slice(2);
 const n = Number(nArg), churnN = Number(churnArg);
+/** Clients opened and closed before the first measure. */
+const WARM = 20;
 const pick = (policy) => libraries({ R, WebSocket, wsUrl, sioUrl, policy }).find((l) => l.name === name);
 const lib = pick(undefined), churnLib = pick(CHURN_POLICY);
 const wasm = () => R.__debug().memoryBytes;
@@ -28,6 +30,15 @@ const opened = async (l, cs) => {
   if (!(await until(() => cs.every((c) => l.isOpen(c)), { timeoutMs: 30_000 }))) throw new Error(`${name}: not all ${cs.length} clients opened`);
 };
 
+// What is paid once, not per connection (the library's code compiled on its
+// first use, its module-level state), is paid before the first measure: a
+// few clients opened and closed.
+const warm = [];
+for (let i = 0; i < WARM; i++) warm.push(lib.connect(`warm-${name}-${i}`));
+await opened(lib, warm);
+for (const c of warm) lib.close(c);
+await until(() => warm.every((c) => !lib.isOpen(c)), { timeoutMs: 10_000 });
+await sleep(200); // the closing handshakes
 const h0 = await heap(), w0 = wasm();
 const clients = [];
 for (let i = 0; i < n; i++) clients.push(lib.connect(`mem-${name}-${i}`));

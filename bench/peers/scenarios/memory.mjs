@@ -1,6 +1,8 @@
 // Scenario 5: memory. Each library in its own process (memory-client.mjs):
 //   - bytes per open connection: JS heap (after full GCs) plus wasm memory
-//     grown, over `n` profiles opened at once, divided by `n`;
+//     grown, over `n` profiles opened at once, divided by `n` (after 20
+//     clients opened and closed, so the library's one-time costs, such as
+//     its code compiled on first use, are not counted per connection);
 //   - heap growth over `cycles` reconnect cycles: `churnN` profiles on a
 //     fixed 10 ms reconnect policy while the server destroys each new socket
 //     30 ms after accepting it, `cycles` times in all; the heap (and wasm
