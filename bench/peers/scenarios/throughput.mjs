@@ -1,6 +1,7 @@
 // Scenario 4: echo throughput and the cost of finding a connection.
-//   - One profile per library; in each of `rounds` rounds every library (in
-//     rotated order) sends `total` 16-byte text messages through the echo
+//   - One profile per library; in each of `rounds` rounds (10: each library
+//     twice in each place of the order) every library (in rotated order)
+//     sends `total` 16-byte text messages through the echo
 //     server, `window` in flight at most, and waits for every echo.
 //     Messages per second, median; the ratio is paired (each round's rate
 //     over this package's in the same round, then the median).
@@ -28,7 +29,7 @@ function pump(lib, c, route, { total, window }) {
 }
 
 /** Echo throughput table and the lookup table. */
-export async function throughput(srv, libs, R, { total = 100_000, window = 1000, rounds = 5, tag = "echo", log = () => {} } = {}) {
+export async function throughput(srv, libs, R, { total = 100_000, window = 1000, rounds = 10, tag = "echo", log = () => {} } = {}) {
   await srv.call("reset");
   const names = libs.map((l) => l.name);
   const byName = new Map();
