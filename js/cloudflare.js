@@ -13,7 +13,7 @@ import { W, ok } from "./boundary.js";
 import { connect, hosts } from "./connection.js";
 import { errorClass, typed, configError } from "./errors.js";
 import { describe, entryKey, nameless } from "./read.js";
-import { registries, start, stop } from "./registry.js";
+import { registries, start, stop, alreadyRegistered } from "./registry.js";
 
 /** A `request()` whose reply did not come in time. */
 export const ReplyTimeoutError = errorClass("ReplyTimeoutError");
@@ -457,7 +457,7 @@ export function durableObjects(namespace) {
     const existing = entries.get(key);
     if (existing !== undefined) {
       if (dup === 1) return existing;
-      if (dup === 0) try { ok(W().error(1, name, p.json)); } catch (e) { e.existing = existing; throw e; }
+      if (dup === 0) alreadyRegistered(name, p.json, existing);
       entries.delete(key);
     }
     const conn = new DurableConnection(CREATE, namespace, { name, profile: p.value, config }, entries);

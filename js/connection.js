@@ -7,7 +7,7 @@
 import { W, ok, drain, apply, later, deliver } from "./boundary.js";
 import { configError, crossRequest, typed, report } from "./errors.js";
 import { describe, get, isArray, onlyKnown, profileJson, readProfile, readTarget, wellFormed } from "./read.js";
-import { callModule, get as valueOf, moduleOf, registerLocal } from "./registry.js";
+import { callModule, get as valueOf, moduleOf, moduleRegister, registerLocal, alreadyRegistered } from "./registry.js";
 import { originOf, pace, reopened, unpace } from "./pacer.js";
 
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
@@ -817,16 +817,11 @@ export function connect(config) {
     const existing = callModule(fns, "lookup", t.name, p.json);
     if (existing !== undefined) {
       if (dup === 1) return existing;
-      if (dup === 0) {
-        try { ok(W().error(1, t.name, p.json)); } catch (e) { e.existing = existing; throw e; }
-      }
+      if (dup === 0) alreadyRegistered(t.name, p.json, existing);
       if (existing instanceof Connection) existing.close(1000, "replaced");
       else callModule(fns, "unregister", t.name, p.json);
     }
-    const took = callModule(fns, "register", t.name, p.json, conn);
-    if (took !== true) {
-      try { ok(W().error(1, t.name, p.json)); } catch (e) { e.existing = callModule(fns, "lookup", t.name, p.json); throw e; }
-    }
+    moduleRegister(fns, t, p.json, conn);
     const r = W().conn_new(id, t.name, false, p.json, url, protocols, nums, dup, now());
     drain();
     if (r.charCodeAt(0) === 0) {

@@ -115,15 +115,19 @@ export function callModule(fns, method, name, json, value) {
   }
 }
 
-function moduleRegister(fns, t, json, value) {
+/** Throws the AlreadyRegisteredError of profile `json` in registry `name`, `existing` its live value. */
+export function alreadyRegistered(name, json, existing) {
+  try { ok(W().error(1, name, json)); } catch (err) {
+    err.existing = existing;
+    throw err;
+  }
+}
+
+/** Registers `value` through the module `fns`: a `false` is an AlreadyRegisteredError, anything but a boolean a RegistryModuleError. */
+export function moduleRegister(fns, t, json, value) {
   const took = callModule(fns, "register", t.name, json, value);
   if (took === true) return;
-  if (took === false) {
-    try { ok(W().error(1, t.name, json)); } catch (err) {
-      err.existing = callModule(fns, "lookup", t.name, json);
-      throw err;
-    }
-  }
+  if (took === false) alreadyRegistered(t.name, json, callModule(fns, "lookup", t.name, json));
   throw typed("RegistryModuleError", `registry module ${JSON.stringify(label(fns))} failed: register must return true or false, returned ${describe(took)}`);
 }
 

@@ -13,7 +13,7 @@ import { W, ok } from "./boundary.js";
 import { connect, emitTo, hosts, listen } from "./connection.js";
 import { describe, entryKey } from "./read.js";
 import { typed, report, configError, UnsupportedRuntimeError } from "./errors.js";
-import { plugBuiltIn, start } from "./registry.js";
+import { plugBuiltIn, start, alreadyRegistered } from "./registry.js";
 
 /** The module's name in `registry: { module: "WebLocks" }`. */
 export const WEBLOCKS = "WebLocks";
@@ -491,7 +491,7 @@ function connectShared(name, p, options, dup) {
   const existing = tabs.get(key);
   if (existing !== undefined) {
     if (dup === 1) return existing;
-    if (dup === 0) try { ok(W().error(1, name, p.json)); } catch (e) { e.existing = existing; throw e; }
+    if (dup === 0) alreadyRegistered(name, p.json, existing);
     existing.close(1000, "replaced");
   }
   const conn = new SharedConnection(CREATE, name, p.value, p.json, options);

@@ -143,6 +143,26 @@ test("bind(config).whereis: the resolved-once view agrees with whereis", () => {
   assert.equal(pr.bind(other).whereis("bob"), "b");
 });
 
+test("connect through a module object answers its register as register() does", () => {
+  const url = "ws://127.0.0.1:9/";
+  class Never { constructor() { this.readyState = 0; } close() {} }
+  const cases = [
+    ["yes", "RegistryModuleError"], // not a boolean: the module broke its contract
+    [undefined, "RegistryModuleError"],
+    [false, "AlreadyRegisteredError"], // the module holds the profile already
+  ];
+  for (const [answer, name] of cases) {
+    const module = { register: () => answer, lookup: () => (answer === false ? "held" : undefined), unregister() {} };
+    const registry = { module, name: "ConnectThroughModule" };
+    const viaRegister = thrown(() => pr.register({ registry }, "p", 1));
+    const viaConnect = thrown(() => pr.connect({ profile: "p", url, WebSocket: Never, registry, reconnect: false }));
+    for (const e of [viaRegister, viaConnect]) assert.equal(e.name, name, `register returning ${String(answer)}: ${e.message}`);
+    assert.equal(viaConnect.message, viaRegister.message);
+    if (name === "AlreadyRegisteredError") assert.equal(viaConnect.existing, "held");
+  }
+  assert.equal(pr.__connCount(), 0, "no connection is left behind");
+});
+
 test("index.d.ts declares every runtime export, and nothing else", async () => {
   const ts = (await import("typescript")).default;
   const dts = path.join(root, "pkg/index.d.ts");
