@@ -19,6 +19,9 @@
 //      a dispatch function look up every profile with whereis, lookup,
 //      get/isAlive, bind(cfg).whereis (a view made before the stop and a
 //      fresh one), whereis(via) and dispatch, and check that they agree.
+//   4. A connection closed for good (while it waits out a backoff, after a
+//      refused socket, while connecting) is garbage once the app drops it
+//      (a WeakRef, in a child `node --expose-gc`), and the wasm holds none.
 //
 // Run: PKG_DIR=/path/to/pkg node --test tests/js/memory.test.mjs
 // (default PKG_DIR: ../../pkg/ next to this file).
@@ -235,6 +238,44 @@ test("5,000 start/register/stop cycles of fresh names leave the JS heap and wasm
     problems.push(`registries() is ${JSON.stringify(out.registries1)}, was ${JSON.stringify(out.registries0)}`);
   }
   assert.deepEqual(problems, [], `after 5,000 warm-up cycles, 5,000 more: ${problems.join("; ")}`);
+});
+
+// A connection closed for good while it waits out a backoff (or at any other
+// point of its life) is garbage once the app drops it: nothing of the
+// package's keeps it.
+const RELEASE_SCRIPT = `
+const pr = await import(process.env.PKG_URL);
+// A socket that is refused: its close comes a moment after it is made.
+class Refused {
+  constructor() {
+    this.readyState = 0;
+    setTimeout(() => { this.readyState = 3; this.onclose?.call(this, { type: "close", code: 1006, reason: "", wasClean: false, target: this }); }, 1);
+  }
+  close() {}
+  send() {}
+}
+pr.start();
+const refs = [];
+const when = ["reconnecting", "open-less close", "connecting"];
+for (const at of when) {
+  await new Promise((resolve) => {
+    const c = pr.connect({ profile: "release-" + at, url: "ws://127.0.0.1:9/", WebSocket: Refused, reconnect: { minDelayMs: 60000, maxDelayMs: 60000 } });
+    c.on("close", (e) => { if (e.final) resolve(); else if (at === "open-less close") c.close(); });
+    if (at === "reconnecting") c.on("reconnecting", (e) => { if (e.reason === "closed") c.close(); });
+    if (at === "connecting") c.close();
+    refs.push(new WeakRef(c));
+  });
+}
+await new Promise((r) => setTimeout(r, 20));
+for (let k = 0; k < 10; k++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 5)); }
+console.log(JSON.stringify({ kept: when.filter((_, i) => refs[i].deref() !== undefined), connections: pr.__debug().connections }));
+`;
+
+test("a connection closed while it waits out a backoff, or while connecting, is released", async () => {
+  const r = await runNode(["--expose-gc", "--input-type=module", "-e", RELEASE_SCRIPT], { PKG_URL });
+  assert.equal(r.code, 0, `the child failed (${r.signal ?? r.code}): ${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split("\n").pop());
+  assert.deepEqual(out, { kept: [], connections: 0 }, "closed connections the app dropped are still held");
 });
 
 // ---------------------------------------------------------------------------
