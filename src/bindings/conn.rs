@@ -204,7 +204,7 @@ impl Conn {
                 ),
                 Event::Ended { rejected } => {
                     let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
-                        let (code, reason) = self.close_request.as_deref().cloned().unwrap_or((1000, String::new()));
+                        let (code, reason) = self.close_request.take().map_or((1000, String::new()), |b| *b);
                         (code, reason, true)
                     });
                     self.close_event(code, &reason, clean, Some(rejected));
