@@ -231,7 +231,8 @@ impl Conn {
 
     /// A fresh handle for a new socket (a restart).
     fn renew(&mut self) {
-        let Some((registry, Some(old))) = self.local.clone() else { return };
+        let Some((registry, Some(old))) = &self.local else { return };
+        let old = *old;
         OWNED.with(|o| o.borrow_mut().remove(&old));
         let fresh = registry.renew(old);
         if let Some(h) = fresh {
@@ -242,9 +243,10 @@ impl Conn {
 
     /// Gives the profile back: the registry forgets this connection.
     fn release_registration(&mut self) {
-        if let Some((registry, Some(h))) = self.local.clone() {
+        let Some((registry, slot)) = &mut self.local else { return };
+        if let Some(h) = slot.take() {
             OWNED.with(|o| o.borrow_mut().remove(&h));
-            self.set_handle(None);
+            rec("handle", self.id, &[F::H(None)]);
             registry.unregister_handle(h);
         }
     }
