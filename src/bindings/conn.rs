@@ -303,9 +303,8 @@ impl Conn {
 fn after() {
     let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
     for c in &all {
-        let over = c.try_borrow().is_ok_and(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed);
-        if over {
-            let id = c.borrow().id;
+        let over = c.try_borrow().ok().filter(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed).map(|k| k.id);
+        if let Some(id) = over {
             CONNS.with(|m| m.borrow_mut().remove(&id));
             rec("forget", id, &[]);
         }
@@ -461,7 +460,8 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
                 match on_duplicate {
                     1 => return Ok(text!("e", h)),
                     2 => match OWNED.with(|o| o.borrow().get(&h).copied()).and_then(conn) {
-                        Some(old) => old.borrow_mut().close(Some(1000), Some("replaced"))?,
+                        // (A valid code and reason: it cannot fail.)
+                        Some(old) => drop(old.borrow_mut().close(Some(1000), Some("replaced"))),
                         None => drop(reg.unregister(&profile)),
                     },
                     _ => return Err(Error::AlreadyRegistered { profile, registry: name.into(), handle: Some(h) }),
