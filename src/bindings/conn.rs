@@ -353,10 +353,7 @@ pub(crate) fn settle() {
         let Some(id) = next else { break };
         if let Some(c) = conn(id) {
             let mut c = c.borrow_mut();
-            if let Some((_, h)) = &mut c.local {
-                *h = None;
-            }
-            rec("handle", id, &[F::H(None)]);
+            c.set_handle(None);
             let _ = c.close(Some(1000), Some("unregistered"));
         }
     }
