@@ -18,7 +18,6 @@
 //! starts its first socket once every earlier connection of the same
 //! registry and profile has released its socket (the gate).
 
-use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -112,9 +111,6 @@ struct Conn {
     /// after that socket's close (`["wake"]`, then `conn_start`), once the
     /// server has seen the close too.
     gated: bool,
-    /// The code and reason `close()` was called with, for the final event.
-    /// (Boxed: set once, by few connections, so the record stays small.)
-    close_request: Option<Box<(u16, String)>>,
 }
 
 // A connection's record, in its `Rc` (two counts, 8 bytes on wasm32), fits
@@ -160,9 +156,15 @@ pub fn seed(bits: u32) {
 impl Conn {
     /// Runs `f` on the machine, then writes what it emitted.
     fn step<R>(&mut self, f: impl FnOnce(&mut HostMachine) -> R) -> R {
+        self.step_closing((1000, ""), f)
+    }
+
+    /// [`step`](Self::step), where a final close that no socket's close
+    /// reports (none was open) has this code and reason: `close()`'s.
+    fn step_closing<R>(&mut self, close: (u16, &str), f: impl FnOnce(&mut HostMachine) -> R) -> R {
         let r = f(&mut self.machine);
         let events = self.machine.take_events();
-        self.react(events);
+        self.react(events, close);
         r
     }
 
@@ -174,7 +176,7 @@ impl Conn {
 
     /// Registry changes first, then the events for the JS `Connection`.
     #[inline(never)]
-    fn react(&mut self, events: Vec<Event>) {
+    fn react(&mut self, events: Vec<Event>, close: (u16, &str)) {
         for e in &events {
             match e {
                 Event::Opening { socket, attempt } => {
@@ -202,13 +204,10 @@ impl Conn {
                 Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
                 Event::Reconnecting { attempt, delay_ms, reason } => self.emit(&[F::S("reconnecting"), F::N(attempt.into()), F::N(delay_ms.unwrap_or(f64::NAN)), F::S(reason.as_str())],
                 ),
-                Event::Ended { rejected } => {
-                    let (code, reason, clean) = pending_close.take().unwrap_or_else(|| {
-                        let (code, reason) = self.close_request.as_deref().cloned().unwrap_or((1000, String::new()));
-                        (code, reason, true)
-                    });
-                    self.close_event(code, &reason, clean, Some(rejected));
-                }
+                Event::Ended { rejected } => match pending_close.take() {
+                    Some((code, reason, clean)) => self.close_event(code, &reason, clean, Some(rejected)),
+                    None => self.close_event(close.0, close.1, true, Some(rejected)),
+                },
                 Event::Rejected { count } => rec("rejected", self.id, &[F::N(count as f64)]),
                 Event::Message(_) | Event::Opening { .. } | Event::SocketReleased { .. } => {}
             }
@@ -231,7 +230,8 @@ impl Conn {
 
     /// A fresh handle for a new socket (a restart).
     fn renew(&mut self) {
-        let Some((registry, Some(old))) = self.local.clone() else { return };
+        let Some((registry, Some(old))) = &self.local else { return };
+        let old = *old;
         OWNED.with(|o| o.borrow_mut().remove(&old));
         let fresh = registry.renew(old);
         if let Some(h) = fresh {
@@ -242,9 +242,10 @@ impl Conn {
 
     /// Gives the profile back: the registry forgets this connection.
     fn release_registration(&mut self) {
-        if let Some((registry, Some(h))) = self.local.clone() {
+        let Some((registry, slot)) = &mut self.local else { return };
+        if let Some(h) = slot.take() {
             OWNED.with(|o| o.borrow_mut().remove(&h));
-            self.set_handle(None);
+            rec("handle", self.id, &[F::H(None)]);
             registry.unregister_handle(h);
         }
     }
@@ -255,10 +256,7 @@ impl Conn {
     }
 
     fn close(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
-        if self.machine.state() != crate::conn::State::Closed {
-            self.close_request = Some(Box::new((code.unwrap_or(1000), reason.unwrap_or_default().into())));
-        }
-        self.step(|m| m.close(code, reason))
+        self.step_closing((code.unwrap_or(1000), reason.unwrap_or_default()), |m| m.close(code, reason))
     }
 }
 
@@ -301,9 +299,8 @@ impl Conn {
 fn after() {
     let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
     for c in &all {
-        let over = c.try_borrow().is_ok_and(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed);
-        if over {
-            let id = c.borrow().id;
+        let over = c.try_borrow().ok().filter(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed).map(|k| k.id);
+        if let Some(id) = over {
             CONNS.with(|m| m.borrow_mut().remove(&id));
             rec("forget", id, &[]);
         }
@@ -352,10 +349,7 @@ pub(crate) fn settle() {
         let Some(id) = next else { break };
         if let Some(c) = conn(id) {
             let mut c = c.borrow_mut();
-            if let Some((_, h)) = &mut c.local {
-                *h = None;
-            }
-            rec("handle", id, &[F::H(None)]);
+            c.set_handle(None);
             let _ = c.close(Some(1000), Some("unregistered"));
         }
     }
@@ -459,7 +453,8 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
                 match on_duplicate {
                     1 => return Ok(text!("e", h)),
                     2 => match OWNED.with(|o| o.borrow().get(&h).copied()).and_then(conn) {
-                        Some(old) => old.borrow_mut().close(Some(1000), Some("replaced"))?,
+                        // (A valid code and reason: it cannot fail.)
+                        Some(old) => drop(old.borrow_mut().close(Some(1000), Some("replaced"))),
                         None => drop(reg.unregister(&profile)),
                     },
                     _ => return Err(Error::AlreadyRegistered { profile, registry: name.into(), handle: Some(h) }),
@@ -470,7 +465,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
         let epoch = EPOCHS.with(|e| e.borrow_mut().grant(now));
         rec("epoch", id, &[F::N(epoch as f64)]);
         let gated = gate_busy(name, &profile, id);
-        let mut c = Conn { id, registry: name.into(), local: None, machine, waiting: true, gated, close_request: None };
+        let mut c = Conn { id, registry: name.into(), local: None, machine, waiting: true, gated };
         if let Some(reg) = registry {
             let h = reg.register(profile, ())?;
             OWNED.with(|o| o.borrow_mut().insert(h, id));
