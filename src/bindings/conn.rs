@@ -202,8 +202,12 @@ impl Conn {
                 Event::Close { code, reason, was_clean, will_reconnect: true } => self.close_event(code, &reason, was_clean, None),
                 // The final close waits for the Ended that follows, to report the rejected count.
                 Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
-                Event::Reconnecting { attempt, delay_ms, reason } => self.emit(&[F::S("reconnecting"), F::N(attempt.into()), F::N(delay_ms.unwrap_or(f64::NAN)), F::S(reason.as_str())],
-                ),
+                Event::Reconnecting { attempt, delay_ms, reason } => self.emit(&[
+                    F::S("reconnecting"),
+                    F::N(attempt.into()),
+                    F::N(delay_ms.unwrap_or(f64::NAN)),
+                    F::S(reason.as_str()),
+                ]),
                 Event::Ended { rejected } => match pending_close.take() {
                     Some((code, reason, clean)) => self.close_event(code, &reason, clean, Some(rejected)),
                     None => self.close_event(close.0, close.1, true, Some(rejected)),
@@ -264,7 +268,8 @@ fn id_of(id: u32) -> F<'static> {
     F::N(id.into())
 }
 
-/// `[kind, id, ...fields]`: a record for connection `id` (at most 6 fields).
+/// `[kind, id, ...fields]`: a record for connection `id` (at most 6 fields;
+/// the longest today, a close event's, has 5).
 #[inline(never)]
 fn rec(kind: &str, id: u32, fields: &[F<'_>]) {
     let mut all = [F::Null; 8];
