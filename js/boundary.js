@@ -10,7 +10,7 @@ let w; // the wasm's exports, once initialised
 // The exports that answer 0 (done) or 1 (a payload, or an error, to fetch
 // with `payload()`): seen from here as returning that string ("" for 0).
 const ANSWERING = ["start", "names", "register", "lookup", "unregister", "keys", "count", "update", "check", "entry",
-  "name_ok", "error", "conn_new", "conn_enqueue", "conn_close", "conn_reconnect", "url_check"];
+  "name_ok", "error", "conn_new", "conn_enqueue", "conn_close", "conn_reconnect"];
 
 export function setWasm(exports) {
   w = { ...exports };

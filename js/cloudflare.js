@@ -12,7 +12,7 @@ import "./workerd.js"; // the wasm, instantiated at import (wrangler bundles the
 import { W, ok } from "./boundary.js";
 import { connect, hosts } from "./connection.js";
 import { errorClass, typed, configError } from "./errors.js";
-import { describe, entryKey, nameless } from "./read.js";
+import { checkUrl, describe, entryKey, nameless } from "./read.js";
 import { registries, start, stop, alreadyRegistered } from "./registry.js";
 
 /** A `request()` whose reply did not come in time. */
@@ -445,7 +445,7 @@ export function durableObjects(namespace) {
   hosts.set(module, (name, p, o, dup) => {
     if (typeof o.url !== "string") throw configError("the url of a durableObjects connection must be a string (use {epoch} in it for the fencing epoch): a function cannot reach the Durable Object");
     if (o.WebSocket !== undefined) throw configError("a durableObjects connection takes no WebSocket option: the Durable Object uses its own");
-    ok(W().url_check(o.url.replaceAll("{epoch}", "1"))); // here, not only in the object, where no caller would hear of it
+    checkUrl(o.url.replaceAll("{epoch}", "1")); // here, not only in the object, where no caller would hear of it
     let config;
     try {
       config = JSON.parse(JSON.stringify({ url: o.url, ...Object.fromEntries(CARRIED.map((k) => [k, o[k]])) }));

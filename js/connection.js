@@ -6,7 +6,7 @@
 // then `socket.send`.
 import { W, ok, drain, apply, later, deliver } from "./boundary.js";
 import { configError, crossRequest, typed, report } from "./errors.js";
-import { describe, get, isArray, onlyKnown, profileJson, readProfile, readTarget, wellFormed } from "./read.js";
+import { checkUrl, describe, get, isArray, onlyKnown, profileJson, readProfile, readTarget, redact, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, moduleRegister, registerLocal, alreadyRegistered } from "./registry.js";
 import { originOf, pace, reopened, unpace } from "./pacer.js";
 
@@ -328,7 +328,7 @@ export class Connection {
       case "epoch":
         this.#epoch = r[2];
         return;
-      case "open": return this.#openSocket(r[2], r[3], r[4], r[5]);
+      case "open": return this.#openSocket(r[2], r[3], r[4]);
       case "send": return this.#sendHeld(r[2]);
       case "beat": {
         const s = this.#socket(r[2]);
@@ -454,12 +454,12 @@ export class Connection {
     }
   }
 
-  #openSocket(sid, url, protocols, attempt) {
+  #openSocket(sid, protocols, attempt) {
     const s = { sid, ws: null, conn: this }; // the rest of its fields only on the paths that set them
     this.#sock = s;
     waiting.delete(this);
-    // The url string given (the record's is an equal copy): one string per connection, not one more per socket.
-    if (typeof this.#url !== "function") return this.#paced(sid, s, url === this.#url ? this.#url : url, protocols, attempt);
+    // The url string given: one string per connection, not one more per socket.
+    if (typeof this.#url !== "function") return this.#paced(sid, s, this.#url, protocols, attempt);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
@@ -481,9 +481,7 @@ export class Connection {
       s.pending = false;
       if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while the url was made
       if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
-      const bad = wellFormed(u) ? W().url_check(u) : "";
-      try { ok(bad); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
-      if (!wellFormed(u)) return fail("the url function gave a url with a lone surrogate; percent-encode it");
+      try { checkUrl(u); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
       origins.set(this, originOf(u));
       this.#paced(sid, s, u, protocols, attempt);
       deliver();
@@ -531,8 +529,8 @@ export class Connection {
     } catch (e) {
       this.#sock = null;
       const id = this.#id;
-      // Its message may quote the url, secrets and all: the wasm names it, redacted.
-      const message = `the WebSocket constructor threw: ${messageOf(e).split(url).join("(the url)")}`;
+      // Its message may quote the url, secrets and all: this one names it redacted.
+      const message = `new WebSocket(${JSON.stringify(redact(url))}) threw: ${messageOf(e).split(url).join("(the url)")}`;
       later(() => { W().conn_failed(id, sid, message); drain(); });
       return;
     }
@@ -774,7 +772,7 @@ export function connect(config) {
   if (!urlFn && typeof o.url !== "string") {
     throw configError(`url must be a ws:// or wss:// string, or a function ({ profile, epoch, attempt }) returning one (or a Promise of one), got ${describe(o.url)}`);
   }
-  if (!urlFn && !wellFormed(o.url)) throw configError("url must be well-formed UTF-16 (it has a lone surrogate); percent-encode it");
+  if (!urlFn) checkUrl(o.url);
   const protocols = protocolsJson(o.protocols);
   const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);

@@ -275,3 +275,63 @@ export function onlyKnown(o, known, what) {
   }
 }
 
+
+/**
+ * `url` with its secrets masked, for every message that names it: the
+ * userinfo before the authority's last `@` and every query value become
+ * `***` (`wss://***@host/path?token=***&v=***`), the rest stays as it was.
+ * Works on any string, a url that failed its check too.
+ */
+export function redact(url) {
+  // The authority: after the first "://" (or from 0) up to / ? # or \.
+  const i = url.indexOf("://"), start = i < 0 ? 0 : i + 3;
+  const n = url.slice(start).search(/[/?#\\]/), end = n < 0 ? url.length : start + n;
+  const at = url.lastIndexOf("@", end - 1);
+  // Each query (from a ? to the next #) has its values, up to the next &, masked.
+  return (at < start ? url.slice(0, end) : `${url.slice(0, start)}***${url.slice(at, end)}`)
+    + url.slice(end).replace(/\?[^#]*/g, (q) => q.replace(/=[^&]*/g, "=***"));
+}
+
+/** Whether the WHATWG URL parser (the WebSocket constructor's) reads `u`. */
+function parses(u) {
+  try { return !!new URL(u); } catch { return false; }
+}
+
+/**
+ * `url` if it is a WebSocket url the WebSocket constructor takes, else an
+ * InvalidConfigError naming it redacted, what is wrong and what to do.
+ *
+ * The verdict is the WHATWG URL parser's (the WebSocket constructor's own),
+ * after checks of the url as written that are stricter in a few places, so
+ * that typos fail here with a reason rather than reach a server as
+ * something else: whitespace and control characters (which the parser
+ * strips or percent-encodes; JS's whitespace, so U+FEFF too) and lone
+ * surrogates (which it reads as U+FFFD), a `#` (the
+ * constructor throws for any fragment, an empty one too), a start other
+ * than `ws://` or `wss://` in any case (the parser also reads `ws:h`,
+ * `ws:/h` and `ws:///h` as `ws://h/`), no host before the first `/`, `?`
+ * or `\` (`ws://\h` too), and a port that is not a number from 0 to 65535
+ * (the parser takes `ws://h:` for `ws://h`). The host is the parser's to
+ * judge: it is stricter than a character check (IPv4 numbers, IPv6
+ * addresses, IDNA).
+ */
+export function checkUrl(url) {
+  const why = urlProblem(url);
+  if (why) throw configError(`url ${JSON.stringify(redact(url))} ${why}`);
+  return url;
+}
+
+/** Why `url` is no WebSocket url (the rest of "url "..." "), or undefined. */
+function urlProblem(url) {
+  const c = /[\s\0-\x1f\x7f-\x9f]|\p{Cs}/u.exec(url);
+  if (c) return `must not contain whitespace, control characters or lone surrogates (found ${JSON.stringify(c[0])}); percent-encode them`;
+  if (url.includes("#")) return "must not have a #fragment; WebSocket urls cannot carry one, remove it";
+  // The host (an IPv6 one in [ ]) and port, after the authority's last @.
+  const [, host, port] = /^wss?:\/\/(?:[^/?\\]*@)?((?:\[[^\]/?\\]*\]?)?[^:/?\\]*)(?::([^/?\\]*))?/i.exec(url) ?? [];
+  if (!host) return "must start with ws:// or wss:// and a host: ws://host[:port]/path (wss:// for a TLS server)";
+  const badPort = port !== undefined && !(/^\d+$/.test(port) && port <= 65535);
+  if (badPort ? parses(`ws://${host}`) : parses(url)) {
+    return badPort ? `has an invalid port ${JSON.stringify(port)}; use a number from 0 to 65535` : undefined;
+  }
+  return `has an invalid host ${JSON.stringify(host)}; use a domain name or an IP address (IPv6 in [ ])`;
+}

@@ -6,8 +6,8 @@
 //! Connection events go to the outbox too, for the JS `Connection`.
 //!
 //! Records, after the connection id `c`: `["epoch", c, epoch]` (its
-//! fencing epoch), `["open", c, socket, url, protocols, attempt]` (`url`
-//! empty: the host's url function makes it), `["send", c, socket]`,
+//! fencing epoch), `["open", c, socket, protocols, attempt]` (the host has
+//! the url, or its url function makes it), `["send", c, socket]`,
 //! `["beat", c, socket]` (send the heartbeat message), `["close", c,
 //! socket, code, reason]`, `["timer", c, timer, ms]`, `["clear", c, timer]`,
 //! `["release", c, socket]` (the socket is over: drop its handlers),
@@ -27,7 +27,7 @@ use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
 use crate::core::cell::RefCell;
-use crate::conn::{check_ws_url, in_range, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
+use crate::conn::{in_range, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
 use crate::core::epoch::Epochs;
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
@@ -185,8 +185,7 @@ impl Conn {
                     }
                     let mut list = String::new();
                     crate::core::wire::push_json_list(&mut list, self.machine.protocols(), |out, p| crate::core::wire::push_json_str(out, p));
-                    let url = self.machine.url().unwrap_or_default();
-                    rec("open", self.id, &[F::N(socket.0 as f64), F::S(url), F::Raw(&list), F::N((*attempt).into())]);
+                    rec("open", self.id, &[F::N(socket.0 as f64), F::Raw(&list), F::N((*attempt).into())]);
                 }
                 Event::Ended { .. } => self.release_registration(),
                 Event::SocketReleased { socket } => rec("release", self.id, &[F::N(socket.0 as f64)]),
@@ -619,14 +618,6 @@ export! {
 /// backoff delay, it retries now (`Machine::recovered`).
 pub fn conn_recovered(id: u32) {
     on(id, Op::Recovered);
-}
-}
-
-export! {
-/// Checks a url the host's url function made: `""` or `InvalidConfigError`
-/// (the url redacted).
-pub fn url_check(url: &str) -> u32 {
-    result(check_ws_url(url).map(|()| String::new()))
 }
 }
 

@@ -124,7 +124,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     ///
     /// ```
     /// # use profile_registry::conn::{testing::*, *};
-    /// let bad = Options::new("alice".into(), "http://example.com");
+    /// let bad = Options { connect_timeout_ms: Some(0.0), ..Options::new("alice".into(), "wss://example.com") };
     /// assert!(Machine::new(bad, FakeTransport::default(), FakeClock::new(1)).is_err());
     /// ```
     pub fn new(options: Options, transport: T, clock: C) -> Result<Self, Error> {
@@ -915,9 +915,9 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn open_failed(&mut self, e: &str) {
-        let to = self.url().map_or(String::new(), |url| text!(" to ", crate::conn::redact(url)));
+        // The url is not named: it may carry secrets (the host's `e` names it redacted).
         self.events.push(Event::Error {
-            message: text!("could not open a websocket", to, ": ", e, "; check the url and the WebSocket implementation"),
+            message: text!("could not open a websocket: ", e, "; check the url and the WebSocket implementation"),
         });
         self.attempt_over(None);
     }

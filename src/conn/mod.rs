@@ -41,7 +41,6 @@ mod machine;
 mod message;
 mod options;
 mod queue;
-mod redact;
 pub mod testing;
 mod transport;
 
@@ -49,9 +48,8 @@ pub use backoff::ReconnectPolicy;
 pub use event::{Event, Retry, State};
 pub use machine::Machine;
 pub use message::Message;
-pub use options::{check_ws_url, Heartbeat, Options};
+pub use options::{Heartbeat, Options};
 #[cfg(target_arch = "wasm32")]
 pub(crate) use options::in_range; // for the bindings' own numeric options
 pub use queue::{QueueLimits, SendQueue};
-pub use redact::redact;
 pub use transport::{Clock, SocketId, TimerId, Transport, MAX_TIMER_DELAY_MS};
