@@ -778,7 +778,7 @@ export function connect(config) {
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);
   const nums = new Float64Array(2 + NUMBERS.length);
   const rc = o.reconnect;
-  nums[0] = (rc === false ? 0 : 1) + (urlFn ? 4 : 0);
+  nums[0] = rc === false ? 0 : 1;
   const perSecond = rc !== undefined && typeof rc !== "boolean" ? pacing(options(rc, "reconnect", nums).pace) : PACE;
   if (o.queue !== undefined) options(o.queue, "queue", nums);
   setNumber(nums, null, "connectTimeoutMs", o.connectTimeoutMs);
@@ -787,7 +787,6 @@ export function connect(config) {
     beat = beatMessage(options(o.heartbeat, "heartbeat", nums).message);
     nums[0] += 2;
   }
-  const url = urlFn ? "" : o.url;
   let ctor = o.WebSocket;
   if (ctor !== undefined && typeof ctor !== "function") throw configError(`WebSocket must be a WebSocket constructor, got ${describe(ctor)}`);
   ctor ??= globalThis.WebSocket;
@@ -804,7 +803,7 @@ export function connect(config) {
   let created = false;
   try {
     if (fns === null) {
-      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, url, protocols, nums, dup, now()));
+      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, protocols, nums, dup, now()));
       if (r.charCodeAt(0) === 101) { // "e<handle>": onDuplicate "existing"
         conns.delete(id);
         return valueOf(r.slice(1));
@@ -820,7 +819,7 @@ export function connect(config) {
       else callModule(fns, "unregister", t.name, p.json);
     }
     moduleRegister(fns, t, p.json, conn);
-    const r = W().conn_new(id, t.name, false, p.json, url, protocols, nums, dup, now());
+    const r = W().conn_new(id, t.name, false, p.json, protocols, nums, dup, now());
     drain();
     if (r.charCodeAt(0) === 0) {
       callModule(fns, "unregister", t.name, p.json);

@@ -389,16 +389,16 @@ fn count(n: f64, what: &str) -> Result<usize, Error> {
 /// maxBytes, connectTimeoutMs, minUptimeMs, heartbeat.intervalMs,
 /// heartbeat.timeoutMs]`, where bit `i` of `given` says whether the `i`th
 /// option after it was given, and `flags` has bit 0 for reconnect on, bit 1
-/// for a heartbeat, bit 2 for a url the host makes (its url function).
-fn options(profile: Profile, url: &str, protocols: &str, n: &[f64]) -> Result<Options, Error> {
+/// for a heartbeat. The url stays with the host (it checks it, and opens
+/// the sockets): the machine's is empty.
+fn options(profile: Profile, protocols: &str, n: &[f64]) -> Result<Options, Error> {
     let flags = n.first().copied().unwrap_or(1.0) as u32;
     let given = n.get(1).copied().unwrap_or(0.0) as u32;
     let n = |i: usize| (given & (1 << i) != 0).then(|| n.get(2 + i).copied()).flatten();
-    let mut o = Options::new(profile, url);
+    let mut o = Options::new(profile, String::new());
     if flags & 1 == 0 {
         o.reconnect = None;
     }
-    o.url_from_host = flags & 4 != 0;
     if flags & 2 != 0 {
         let d = Heartbeat::DEFAULT;
         o.heartbeat = Some(Heartbeat { interval_ms: n(9).unwrap_or(d.interval_ms), timeout_ms: n(10).unwrap_or(d.timeout_ms) });
@@ -443,7 +443,7 @@ export! {
 /// live entry `onDuplicate: "existing"` found, or an error
 /// (`AlreadyRegisteredError` names the live handle).
 #[allow(clippy::too_many_arguments)] // plain arguments are the boundary's point
-pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, protocols: &str, n: &[f64], on_duplicate: u32, now: f64) -> u32 {
+pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str, n: &[f64], on_duplicate: u32, now: f64) -> u32 {
     let r = (|| {
         if conn(id).is_some() {
             return Err(bad("connect: a fresh connection id is needed".into()));
@@ -451,7 +451,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
         let profile = parse_profile(profile)?;
         let registry = if local { Some(crate::bindings::registry::running(name)?) } else { None };
         // Checked (by `Machine::new`) before a duplicate is looked at.
-        let machine = Machine::new(options(profile.clone(), url, protocols, n)?, Host { conn: id }, HostClock { conn: id })?;
+        let machine = Machine::new(options(profile.clone(), protocols, n)?, Host { conn: id }, HostClock { conn: id })?;
         if let Some(reg) = &registry {
             if let Some((h, ())) = reg.lookup(&profile) {
                 match on_duplicate {
