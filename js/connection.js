@@ -155,6 +155,7 @@ export class Connection {
   #profile;
   #ctor;
   #url; // the url string, or the url function
+  #protocols; // the subprotocols, for every socket
   #beat; // with a heartbeat: { message, lastIn } (Date.now() of the open socket's last message); else undefined
   #epoch = 0;
   #listeners = null; // { [type]: listeners }, each list replaced (never changed) by on() and off()
@@ -167,12 +168,13 @@ export class Connection {
   #open = null; // the open socket's entry
   #closed = false;
 
-  constructor(token, id, profile, ctor, module, registry, url, beat, perSecond) {
+  constructor(token, id, profile, ctor, module, registry, url, protocols, beat, perSecond) {
     if (token !== CREATE) throw new TypeError("use connect(config) to make a Connection");
     this.#id = id;
     this.#profile = profile;
     this.#ctor = ctor;
     this.#url = url;
+    this.#protocols = protocols;
     if (beat !== undefined) this.#beat = { message: beat, lastIn: 0 };
     if (module !== null) hosted.set(this, [module, registry]);
     if (perSecond !== PACE) paces.set(this, perSecond);
@@ -328,7 +330,7 @@ export class Connection {
       case "epoch":
         this.#epoch = r[2];
         return;
-      case "open": return this.#openSocket(r[2], r[3], r[4]);
+      case "open": return this.#openSocket(r[2], r[3]);
       case "send": return this.#sendHeld(r[2]);
       case "beat": {
         const s = this.#socket(r[2]);
@@ -454,12 +456,12 @@ export class Connection {
     }
   }
 
-  #openSocket(sid, protocols, attempt) {
+  #openSocket(sid, attempt) {
     const s = { sid, ws: null, conn: this }; // the rest of its fields only on the paths that set them
     this.#sock = s;
     waiting.delete(this);
     // The url string given: one string per connection, not one more per socket.
-    if (typeof this.#url !== "function") return this.#paced(sid, s, this.#url, protocols, attempt);
+    if (typeof this.#url !== "function") return this.#paced(sid, s, this.#url, attempt);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
@@ -483,22 +485,22 @@ export class Connection {
       if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
       try { checkUrl(u); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
       origins.set(this, originOf(u));
-      this.#paced(sid, s, u, protocols, attempt);
+      this.#paced(sid, s, u, attempt);
       deliver();
     }, (e) => fail(`the url function failed: ${messageOf(e)}`));
   }
 
   /** Constructs a retry's socket when the origin's pacer lets it go (the first socket at once); `s.paced` is its place in line. */
-  #paced(sid, s, url, protocols, attempt) {
+  #paced(sid, s, url, attempt) {
     const perSecond = paces.get(this) ?? PACE;
-    if (attempt === 0 || perSecond === Infinity) return this.#construct(sid, s, url, protocols);
+    if (attempt === 0 || perSecond === Infinity) return this.#construct(sid, s, url);
     s.pending = true;
     s.paced = pace(this.#origin(), perSecond, (at) => {
       s.paced = undefined;
       s.released = at;
       s.pending = false;
       if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while waiting
-      this.#construct(sid, s, url, protocols);
+      this.#construct(sid, s, url);
       deliver();
     });
   }
@@ -521,10 +523,10 @@ export class Connection {
     }
   }
 
-  #construct(sid, s, url, protocols) {
+  #construct(sid, s, url) {
     let ws;
     try {
-      ws = Reflect.construct(this.#ctor, [url, protocols]);
+      ws = Reflect.construct(this.#ctor, [url, this.#protocols.slice()]); // a copy: a constructor may change it
       if (ws === null || typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
     } catch (e) {
       this.#sock = null;
@@ -738,8 +740,9 @@ function setNumber(nums, what, k, v) {
   nums[2 + i] = v;
 }
 
-function protocolsJson(v) {
-  if (v === undefined) return "[]";
+/** The subprotocols option as a list of strings. */
+function readProtocols(v) {
+  if (v === undefined) return [];
   if (typeof v === "string") v = [v];
   else if (!isArray(v)) throw configError(`protocols must be a string or an array of strings, got ${describe(v)}`);
   const n = get(v, "length");
@@ -750,7 +753,7 @@ function protocolsJson(v) {
     if (typeof p !== "string" || !wellFormed(p)) throw configError(`protocols must be strings, got ${describe(p)}`);
     list.push(p);
   }
-  return JSON.stringify(list);
+  return list;
 }
 
 /**
@@ -773,7 +776,7 @@ export function connect(config) {
     throw configError(`url must be a ws:// or wss:// string, or a function ({ profile, epoch, attempt }) returning one (or a Promise of one), got ${describe(o.url)}`);
   }
   if (!urlFn) checkUrl(o.url);
-  const protocols = protocolsJson(o.protocols);
+  const protocols = readProtocols(o.protocols), pj = JSON.stringify(protocols);
   const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);
   const nums = new Float64Array(2 + NUMBERS.length);
@@ -797,13 +800,13 @@ export function connect(config) {
   const host = fns === null ? undefined : hosts.get(fns.obj);
   if (host !== undefined) return host(t.name, p, o, dup);
   const id = ++lastId;
-  const conn = new Connection(CREATE, id, p.value, ctor, fns, t.name, o.url, beat, perSecond);
+  const conn = new Connection(CREATE, id, p.value, ctor, fns, t.name, o.url, protocols, beat, perSecond);
   conns.set(id, conn); // known before it is registered: its register event may read it
   conn[HOLD](true); // events raised inside connect() reach listeners added right after it
   let created = false;
   try {
     if (fns === null) {
-      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, protocols, nums, dup, now()));
+      const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, pj, nums, dup, now()));
       if (r.charCodeAt(0) === 101) { // "e<handle>": onDuplicate "existing"
         conns.delete(id);
         return valueOf(r.slice(1));
@@ -819,7 +822,7 @@ export function connect(config) {
       else callModule(fns, "unregister", t.name, p.json);
     }
     moduleRegister(fns, t, p.json, conn);
-    const r = W().conn_new(id, t.name, false, p.json, protocols, nums, dup, now());
+    const r = W().conn_new(id, t.name, false, p.json, pj, nums, dup, now());
     drain();
     if (r.charCodeAt(0) === 0) {
       callModule(fns, "unregister", t.name, p.json);

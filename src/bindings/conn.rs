@@ -6,8 +6,8 @@
 //! Connection events go to the outbox too, for the JS `Connection`.
 //!
 //! Records, after the connection id `c`: `["epoch", c, epoch]` (its
-//! fencing epoch), `["open", c, socket, protocols, attempt]` (the host has
-//! the url, or its url function makes it), `["send", c, socket]`,
+//! fencing epoch), `["open", c, socket, attempt]` (the host has the url,
+//! or its url function makes it, and the subprotocols), `["send", c, socket]`,
 //! `["beat", c, socket]` (send the heartbeat message), `["close", c,
 //! socket, code, reason]`, `["timer", c, timer, ms]`, `["clear", c, timer]`,
 //! `["release", c, socket]` (the socket is over: drop its handlers),
@@ -183,9 +183,7 @@ impl Conn {
                     if *attempt > 0 {
                         self.renew();
                     }
-                    let mut list = String::new();
-                    crate::core::wire::push_json_list(&mut list, self.machine.protocols(), |out, p| crate::core::wire::push_json_str(out, p));
-                    rec("open", self.id, &[F::N(socket.0 as f64), F::Raw(&list), F::N((*attempt).into())]);
+                    rec("open", self.id, &[F::N(socket.0 as f64), F::N((*attempt).into())]);
                 }
                 Event::Ended { .. } => self.release_registration(),
                 Event::SocketReleased { socket } => rec("release", self.id, &[F::N(socket.0 as f64)]),

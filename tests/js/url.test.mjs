@@ -1,7 +1,8 @@
 // The WebSocket url check and redaction of the JS entry (js/read.js:
 // `checkUrl`, `redact`), on the built package: what connect(), url
 // functions and profile-registry/cloudflare accept, the reason each bad url
-// is refused for, and that no error ever carries a url's secrets.
+// is refused for, that no error ever carries a url's secrets, and what
+// each socket's constructor is given.
 //
 // Run: cd tests/js && node --test url.test.mjs
 import { test } from "node:test";
@@ -224,4 +225,20 @@ test("no url error carries a url's secrets, from connect, a url function or a We
   assert.deepEqual(said, [
     'could not open a websocket: new WebSocket("wss://***@h/?t=***") threw: cannot open (the url); check the url and the WebSocket implementation',
   ]);
+});
+
+test("every socket's constructor gets the url as given and a fresh copy of the subprotocols", async () => {
+  pr.start();
+  const seen = [];
+  class Records {
+    constructor(url, protocols) {
+      seen.push([url, [...protocols]]);
+      protocols.push("changed"); // a constructor that changes its argument changes no later socket's
+      throw new Error("no socket today");
+    }
+  }
+  const url = "wss://u:p@h.example/?t=1";
+  const c = pr.connect({ profile: "ctor-args", url, protocols: ["chat.v2", "x"], WebSocket: Records, reconnect: { maxRetries: 2, minDelayMs: 1, maxDelayMs: 1 } });
+  await new Promise((r) => c.on("close", (e) => e.final && r()));
+  assert.deepEqual(seen, [[url, ["chat.v2", "x"]], [url, ["chat.v2", "x"]], [url, ["chat.v2", "x"]]]);
 });
