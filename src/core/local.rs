@@ -83,6 +83,7 @@ mod no_std {
 
     impl<T> ConstLocal<T> {
         /// Runs `f` with the value, as `LocalKey::with` does.
+        #[inline(always)]
         pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
             f(&self.0)
         }
