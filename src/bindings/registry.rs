@@ -3,7 +3,6 @@
 //! Rust decides which profile is registered, under which handle.
 
 use alloc::string::String;
-use crate::core::cell::RefCell;
 
 use crate::bindings::abi::export;
 
@@ -11,14 +10,11 @@ use crate::bindings::out::{record, result, F};
 use crate::core::local::realm_local;
 use crate::core::spec::check_name;
 use crate::core::text::text;
-use crate::core::vec_map::VecMap;
 use crate::core::wire::{parse_profile, profile_json, push_json_list, push_json_profile};
-use crate::{Error, Handle, Namespace, Registry, Subscription};
+use crate::{Error, Handle, Namespace, Registry};
 
 realm_local! {
     static NS: Namespace<()> = Namespace::new();
-    /// The outbox observer of each running registry.
-    static SUBS: RefCell<VecMap<String, [Subscription; 2]>> = const { RefCell::new(VecMap::new()) };
 }
 
 pub(crate) fn ns() -> Namespace<()> {
@@ -37,11 +33,14 @@ pub fn start(name: &str) -> u32 {
         let ns = ns();
         if !ns.is_started(name) {
             let reg = ns.start(name)?;
-            let outbox = reg.observe(|e| {
+            // Both observers live as long as the registry instance: a
+            // stopped one is cleared (they hear its unregisters) and nothing
+            // registers into it again, so they hear nothing more.
+            reg.observe(|e| {
                 record(&[F::S("reg"), F::S(e.kind.as_str()), F::S(&e.registry), F::P(&e.profile), F::H(Some(e.handle)), F::B(e.restart)])
-            });
-            let subs = [outbox, crate::bindings::conn::watch(&reg)];
-            SUBS.with(|s| s.borrow_mut().insert(name.into(), subs));
+            })
+            .forget();
+            crate::bindings::conn::watch(&reg).forget();
         }
         Ok(String::new())
     })())
@@ -53,8 +52,6 @@ export! {
 /// returns whether it was running.
 pub fn stop(name: &str) -> bool {
     let was = ns().stop(name);
-    let subs = SUBS.with(|s| s.borrow_mut().remove(name));
-    drop(subs);
     crate::bindings::conn::settle();
     was
 }
