@@ -34,7 +34,7 @@ use crate::core::local::realm_local;
 use crate::core::text::text;
 use crate::core::vec_map::VecMap;
 use crate::core::wire::parse_profile;
-use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
+use crate::{Error, EventKind, Handle, Profile, Registry};
 
 /// The transport of one connection: the JS host, by records.
 struct Host {
@@ -364,8 +364,8 @@ pub(crate) fn settle() {
 /// Keeps connections honest when their entry is removed by someone else:
 /// such a connection closes ([`settle`]), so it never holds a socket for a
 /// profile that another connection may now take.
-pub(crate) fn watch(registry: &Registry<()>) -> Subscription {
-    registry.observe(|e| {
+pub(crate) fn watch(registry: &Registry<()>) {
+    registry.observe_always(|e| {
         if e.kind != EventKind::Unregister {
             return;
         }

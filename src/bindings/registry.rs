@@ -36,11 +36,10 @@ pub fn start(name: &str) -> u32 {
             // Both observers live as long as the registry instance: a
             // stopped one is cleared (they hear its unregisters) and nothing
             // registers into it again, so they hear nothing more.
-            reg.observe(|e| {
+            reg.observe_always(|e| {
                 record(&[F::S("reg"), F::S(e.kind.as_str()), F::S(&e.registry), F::P(&e.profile), F::H(Some(e.handle)), F::B(e.restart)])
-            })
-            .forget();
-            crate::bindings::conn::watch(&reg).forget();
+            });
+            crate::bindings::conn::watch(&reg);
         }
         Ok(String::new())
     })())

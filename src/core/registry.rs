@@ -529,6 +529,13 @@ impl<V: Clone + 'static> Registry<V> {
         Subscription::new::<V>(Rc::downgrade(&self.shared), id)
     }
 
+    /// [`Registry::observe`] for the registry's whole life, with no guard
+    /// (the bindings' observers: no unsubscribe code comes along).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the bindings only
+    pub(crate) fn observe_always(&self, observer: impl Fn(&Event<V>) + 'static) {
+        self.shared.listeners.add(Rc::new(observer), true);
+    }
+
     fn emit(&self, kind: EventKind, profile: Profile, handle: Handle, value: V) {
         self.emit_event(kind, profile, handle, value, false)
     }
