@@ -466,7 +466,10 @@ impl<V: Clone + 'static> Registry<V> {
     /// ```
     pub fn clear(&self) {
         // A snapshot of the keys only: no profile or value is cloned for it.
-        let keys: Vec<SlotKey> = self.shared.state.borrow().slots.keys().collect();
+        let mut keys: Vec<SlotKey> = Vec::new();
+        for key in self.shared.state.borrow().slots.keys() {
+            keys.push(key);
+        }
         for key in keys {
             self.unregister_handle(Handle::new(self.shared.id, key));
         }
