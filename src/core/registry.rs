@@ -410,7 +410,11 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn keys(&self) -> Vec<Profile> {
-        self.shared.state.borrow().slots.values().map(|s| s.profile.clone()).collect()
+        let mut keys = Vec::new();
+        for slot in self.shared.state.borrow().slots.values() {
+            keys.push(slot.profile.clone());
+        }
+        keys
     }
 
     /// Every entry as `(profile, handle, value)` (a snapshot, in slot order).
