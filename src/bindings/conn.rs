@@ -146,6 +146,13 @@ fn conn(id: u32) -> Option<Rc<RefCell<Conn>>> {
     CONNS.with(|c| c.borrow().get(&id).cloned())
 }
 
+/// Every connection (a snapshot), by a push loop: no `collect` instance.
+fn all() -> Vec<Rc<RefCell<Conn>>> {
+    let mut all = Vec::new();
+    CONNS.with(|c| c.borrow().values().for_each(|k| all.push(k.clone())));
+    all
+}
+
 export! {
 /// Seeds the backoff jitter (the host passes `Math.random()` bits).
 pub fn seed(bits: u32) {
@@ -302,7 +309,7 @@ impl Conn {
 /// are over, and start the ones whose gate is free.
 #[inline(never)]
 fn after() {
-    let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
+    let all = all();
     for c in &all {
         let over = c.try_borrow().ok().filter(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed).map(|k| k.id);
         if let Some(id) = over {
@@ -599,7 +606,7 @@ export! {
 /// The network went up or down (`online` / `offline`), or (`visible`) a
 /// hidden page was shown: every connection of the realm hears it.
 pub fn conn_network(online: bool, visible: bool) {
-    let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
+    let all = all();
     for c in all {
         let mut c = c.borrow_mut();
         c.step(|m| {
