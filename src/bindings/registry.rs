@@ -17,20 +17,21 @@ realm_local! {
     static NS: Namespace<()> = Namespace::new();
 }
 
-pub(crate) fn ns() -> Namespace<()> {
-    NS.with(Namespace::clone)
+/// Runs `f` with the realm's namespace (borrowed, not a clone: no
+/// reference count to drop).
+fn ns<R>(f: impl FnOnce(&Namespace<()>) -> R) -> R {
+    NS.with(f)
 }
 
 /// The running registry `name`.
 pub(crate) fn running(name: &str) -> Result<Registry<()>, Error> {
-    ns().registry(name)
+    ns(|ns| ns.registry(name))
 }
 
 export! {
 /// Starts `name` (idempotent); its events go to the outbox.
 pub fn start(name: &str) -> u32 {
-    result((|| {
-        let ns = ns();
+    result(ns(|ns| {
         if !ns.is_started(name) {
             let reg = ns.start(name)?;
             // Both observers live as long as the registry instance: a
@@ -42,7 +43,7 @@ pub fn start(name: &str) -> u32 {
             crate::bindings::conn::watch(&reg);
         }
         Ok(String::new())
-    })())
+    }))
 }
 }
 
@@ -50,7 +51,7 @@ export! {
 /// Stops `name` (its entries are unregistered, connections in it close);
 /// returns whether it was running.
 pub fn stop(name: &str) -> bool {
-    let was = ns().stop(name);
+    let was = ns(|ns| ns.stop(name));
     crate::bindings::conn::settle();
     was
 }
@@ -60,7 +61,7 @@ export! {
 /// The running registries' names, as a JSON array.
 pub fn names() -> u32 {
     let mut out = String::new();
-    push_json_list(&mut out, ns().names(), |out, n| crate::core::wire::push_json_str(out, &n));
+    push_json_list(&mut out, ns(Namespace::names), |out, n| crate::core::wire::push_json_str(out, &n));
     result(Ok(out))
 }
 }
@@ -169,8 +170,7 @@ export! {
 /// `InvalidHandleError` for a malformed one.
 pub fn entry(handle: &str) -> u32 {
     result(handle.parse::<Handle>().map(|h| {
-        let ns = ns();
-        match ns.registry_of(h).and_then(|r| r.profile_of(h).map(|p| (r, p))) {
+        match ns(|ns| ns.registry_of(h)).and_then(|r| r.profile_of(h).map(|p| (r, p))) {
             Some((r, p)) => {
                 let mut out = String::new();
                 crate::bindings::out::push_fields(&mut out, &[F::S(r.name()), F::P(&p)]);
