@@ -61,7 +61,7 @@ export! {
 /// The running registries' names, as a JSON array.
 pub fn names() -> u32 {
     let mut out = String::new();
-    push_json_list(&mut out, ns(Namespace::names), |out, n| crate::core::wire::push_json_str(out, &n));
+    push_json_list(&mut out, &ns(Namespace::names), |out, n| crate::core::wire::push_json_str(out, n));
     result(Ok(out))
 }
 }
