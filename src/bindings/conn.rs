@@ -607,7 +607,7 @@ export! {
 /// hidden page was shown: every connection of the realm hears it.
 pub fn conn_network(online: bool, visible: bool) {
     let all = all();
-    for c in all {
+    for c in &all {
         let mut c = c.borrow_mut();
         c.step(|m| {
             if visible {
@@ -617,6 +617,7 @@ pub fn conn_network(online: bool, visible: bool) {
             }
         });
     }
+    drop(all);
     settle();
 }
 }
