@@ -34,7 +34,7 @@ use crate::core::local::realm_local;
 use crate::core::text::text;
 use crate::core::vec_map::VecMap;
 use crate::core::wire::parse_profile;
-use crate::{Error, EventKind, Handle, Profile, Registry, Subscription};
+use crate::{Error, EventKind, Handle, Profile, Registry};
 
 /// The transport of one connection: the JS host, by records.
 struct Host {
@@ -144,6 +144,13 @@ fn next_id() -> u64 {
 
 fn conn(id: u32) -> Option<Rc<RefCell<Conn>>> {
     CONNS.with(|c| c.borrow().get(&id).cloned())
+}
+
+/// Every connection (a snapshot), by a push loop: no `collect` instance.
+fn all() -> Vec<Rc<RefCell<Conn>>> {
+    let mut all = Vec::new();
+    CONNS.with(|c| c.borrow().values().for_each(|k| all.push(k.clone())));
+    all
 }
 
 export! {
@@ -299,7 +306,7 @@ impl Conn {
 /// are over, and start the ones whose gate is free.
 #[inline(never)]
 fn after() {
-    let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
+    let all = all();
     for c in &all {
         let over = c.try_borrow().ok().filter(|k| !k.machine.has_live_socket() && k.machine.state() == crate::conn::State::Closed).map(|k| k.id);
         if let Some(id) = over {
@@ -361,8 +368,8 @@ pub(crate) fn settle() {
 /// Keeps connections honest when their entry is removed by someone else:
 /// such a connection closes ([`settle`]), so it never holds a socket for a
 /// profile that another connection may now take.
-pub(crate) fn watch(registry: &Registry<()>) -> Subscription {
-    registry.observe(|e| {
+pub(crate) fn watch(registry: &Registry<()>) {
+    registry.observe_always(|e| {
         if e.kind != EventKind::Unregister {
             return;
         }
@@ -596,8 +603,8 @@ export! {
 /// The network went up or down (`online` / `offline`), or (`visible`) a
 /// hidden page was shown: every connection of the realm hears it.
 pub fn conn_network(online: bool, visible: bool) {
-    let all: Vec<Rc<RefCell<Conn>>> = CONNS.with(|c| c.borrow().values().cloned().collect());
-    for c in all {
+    let all = all();
+    for c in &all {
         let mut c = c.borrow_mut();
         c.step(|m| {
             if visible {
@@ -607,6 +614,7 @@ pub fn conn_network(online: bool, visible: bool) {
             }
         });
     }
+    drop(all);
     settle();
 }
 }

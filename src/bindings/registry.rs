@@ -3,7 +3,6 @@
 //! Rust decides which profile is registered, under which handle.
 
 use alloc::string::String;
-use crate::core::cell::RefCell;
 
 use crate::bindings::abi::export;
 
@@ -11,40 +10,40 @@ use crate::bindings::out::{record, result, F};
 use crate::core::local::realm_local;
 use crate::core::spec::check_name;
 use crate::core::text::text;
-use crate::core::vec_map::VecMap;
 use crate::core::wire::{parse_profile, profile_json, push_json_list, push_json_profile};
-use crate::{Error, Handle, Namespace, Registry, Subscription};
+use crate::{Error, Handle, Namespace, Registry};
 
 realm_local! {
     static NS: Namespace<()> = Namespace::new();
-    /// The outbox observer of each running registry.
-    static SUBS: RefCell<VecMap<String, [Subscription; 2]>> = const { RefCell::new(VecMap::new()) };
 }
 
-pub(crate) fn ns() -> Namespace<()> {
-    NS.with(Namespace::clone)
+/// Runs `f` with the realm's namespace (borrowed, not a clone: no
+/// reference count to drop).
+fn ns<R>(f: impl FnOnce(&Namespace<()>) -> R) -> R {
+    NS.with(f)
 }
 
 /// The running registry `name`.
 pub(crate) fn running(name: &str) -> Result<Registry<()>, Error> {
-    ns().registry(name)
+    ns(|ns| ns.registry(name))
 }
 
 export! {
 /// Starts `name` (idempotent); its events go to the outbox.
 pub fn start(name: &str) -> u32 {
-    result((|| {
-        let ns = ns();
+    result(ns(|ns| {
         if !ns.is_started(name) {
             let reg = ns.start(name)?;
-            let outbox = reg.observe(|e| {
+            // Both observers live as long as the registry instance: a
+            // stopped one is cleared (they hear its unregisters) and nothing
+            // registers into it again, so they hear nothing more.
+            reg.observe_always(|e| {
                 record(&[F::S("reg"), F::S(e.kind.as_str()), F::S(&e.registry), F::P(&e.profile), F::H(Some(e.handle)), F::B(e.restart)])
             });
-            let subs = [outbox, crate::bindings::conn::watch(&reg)];
-            SUBS.with(|s| s.borrow_mut().insert(name.into(), subs));
+            crate::bindings::conn::watch(&reg);
         }
         Ok(String::new())
-    })())
+    }))
 }
 }
 
@@ -52,9 +51,7 @@ export! {
 /// Stops `name` (its entries are unregistered, connections in it close);
 /// returns whether it was running.
 pub fn stop(name: &str) -> bool {
-    let was = ns().stop(name);
-    let subs = SUBS.with(|s| s.borrow_mut().remove(name));
-    drop(subs);
+    let was = ns(|ns| ns.stop(name));
     crate::bindings::conn::settle();
     was
 }
@@ -64,7 +61,7 @@ export! {
 /// The running registries' names, as a JSON array.
 pub fn names() -> u32 {
     let mut out = String::new();
-    push_json_list(&mut out, ns().names(), |out, n| crate::core::wire::push_json_str(out, &n));
+    push_json_list(&mut out, &ns(Namespace::names), |out, n| crate::core::wire::push_json_str(out, n));
     result(Ok(out))
 }
 }
@@ -173,8 +170,7 @@ export! {
 /// `InvalidHandleError` for a malformed one.
 pub fn entry(handle: &str) -> u32 {
     result(handle.parse::<Handle>().map(|h| {
-        let ns = ns();
-        match ns.registry_of(h).and_then(|r| r.profile_of(h).map(|p| (r, p))) {
+        match ns(|ns| ns.registry_of(h)).and_then(|r| r.profile_of(h).map(|p| (r, p))) {
             Some((r, p)) => {
                 let mut out = String::new();
                 crate::bindings::out::push_fields(&mut out, &[F::S(r.name()), F::P(&p)]);

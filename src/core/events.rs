@@ -185,8 +185,8 @@ impl<V> Listeners<V> {
             if batch.is_empty() {
                 break;
             }
-            for e in batch {
-                call_each(&self.listeners, &e, self.next_id.get());
+            for e in &batch {
+                call_each(&self.listeners, e, self.next_id.get());
             }
         }
     }

@@ -62,14 +62,25 @@ mod no_std {
         }
 
         /// Runs `f` with the value, as `LocalKey::with` does.
+        #[inline(always)]
         pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
+            f(self.get())
+        }
+
+        /// The value, made on first use: one copy per static, whatever
+        /// the callers' closures.
+        fn get(&'static self) -> &'static T {
             // `get` and `set`, not `get_or_init`: no panic path (its
-            // re-entrance check) comes along; `init` does not re-enter.
+            // re-entrance check) comes along; `init` does not re-enter, so
+            // `set` finds the cell empty, and no drop code for a value it
+            // would hand back comes along either.
             loop {
                 if let Some(value) = self.value.get() {
-                    return f(value);
+                    return value;
                 }
-                let _ = self.value.set((self.init)());
+                if let Err(value) = self.value.set((self.init)()) {
+                    core::mem::forget(value);
+                }
             }
         }
     }
@@ -83,6 +94,7 @@ mod no_std {
 
     impl<T> ConstLocal<T> {
         /// Runs `f` with the value, as `LocalKey::with` does.
+        #[inline(always)]
         pub(crate) fn with<R>(&'static self, f: impl FnOnce(&T) -> R) -> R {
             f(&self.0)
         }

@@ -410,7 +410,11 @@ impl<V: Clone + 'static> Registry<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn keys(&self) -> Vec<Profile> {
-        self.shared.state.borrow().slots.values().map(|s| s.profile.clone()).collect()
+        let mut keys = Vec::new();
+        for slot in self.shared.state.borrow().slots.values() {
+            keys.push(slot.profile.clone());
+        }
+        keys
     }
 
     /// Every entry as `(profile, handle, value)` (a snapshot, in slot order).
@@ -466,7 +470,10 @@ impl<V: Clone + 'static> Registry<V> {
     /// ```
     pub fn clear(&self) {
         // A snapshot of the keys only: no profile or value is cloned for it.
-        let keys: Vec<SlotKey> = self.shared.state.borrow().slots.keys().collect();
+        let mut keys: Vec<SlotKey> = Vec::new();
+        for key in self.shared.state.borrow().slots.keys() {
+            keys.push(key);
+        }
         for key in keys {
             self.unregister_handle(Handle::new(self.shared.id, key));
         }
@@ -527,6 +534,13 @@ impl<V: Clone + 'static> Registry<V> {
     pub fn observe(&self, observer: impl Fn(&Event<V>) + 'static) -> Subscription {
         let id = self.shared.listeners.add(Rc::new(observer), true);
         Subscription::new::<V>(Rc::downgrade(&self.shared), id)
+    }
+
+    /// [`Registry::observe`] for the registry's whole life, with no guard
+    /// (the bindings' observers: no unsubscribe code comes along).
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // used by the bindings only
+    pub(crate) fn observe_always(&self, observer: impl Fn(&Event<V>) + 'static) {
+        self.shared.listeners.add(Rc::new(observer), true);
     }
 
     fn emit(&self, kind: EventKind, profile: Profile, handle: Handle, value: V) {

@@ -79,7 +79,7 @@ impl<K: PartialEq, V> VecMap<K, V> {
     where
         K: Borrow<Q>,
     {
-        self.position(key).is_some()
+        self.get(key).is_some()
     }
 
     /// Sets `key` to `value`; returns the value it replaced.
