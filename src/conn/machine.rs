@@ -728,7 +728,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     /// # use profile_registry::conn::{testing::*, *};
     /// let m = fake_machine(Options::new("alice".into(), "ws://h"))?;
-    /// assert_eq!(m.profile().as_str(), Some("alice"));
+    /// assert_eq!(m.profile().as_str().as_deref(), Some("alice"));
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn profile(&self) -> &Profile {

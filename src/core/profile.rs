@@ -5,13 +5,15 @@
 //! compared and hashed by value. Building one from bad input is an
 //! [`Error::InvalidProfile`], never a panic.
 
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
 use crate::core::error::Error;
 use crate::core::float::is_whole;
-use crate::core::text::{text, Piece, Quoted};
+use crate::core::text::{push_slice, text, Piece};
+use crate::core::wire::{push_json_list, push_json_str, MAX_PROFILE_BYTES};
 
 /// The largest integer magnitude a profile may hold: JavaScript's
 /// `Number.MAX_SAFE_INTEGER` (2^53 - 1), so every integer profile survives a
@@ -28,27 +30,24 @@ pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// A registry key, compared and hashed by value.
 ///
+/// A profile is held as its canonical JSON (`JSON.stringify`'s form, see
+/// [`crate::core::wire`]): that form is unique, so two profiles are equal
+/// exactly when their JSON is, and hashing, comparing and cloning one is
+/// that of a string.
+///
 /// ```
 /// use profile_registry::Profile;
 ///
 /// let a = Profile::list(vec![Profile::from("acme"), Profile::int(1)?])?;
 /// let b = Profile::list(vec!["acme".into(), Profile::int(1)?])?;
 /// assert_eq!(a, b);
+/// assert_eq!(a.json(), r#"["acme",1]"#);
 /// assert_eq!(a.to_string(), r#"["acme", 1]"#);
 /// assert!(Profile::int(1 << 60).is_err());
 /// # Ok::<(), profile_registry::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Profile {
-    /// A boolean.
-    Bool(bool),
-    /// An integer with `|n| <= 2^53 - 1`.
-    Int(i64),
-    /// A string of at most [`Profile::MAX_STRING_BYTES`] UTF-8 bytes.
-    Str(String),
-    /// A list (tuple) of profiles, at most [`Profile::MAX_LIST_LEN`] long.
-    List(Vec<Profile>),
-}
+pub struct Profile(Box<str>);
 
 impl Profile {
     /// The longest string profile, in UTF-8 bytes.
@@ -83,6 +82,11 @@ impl Profile {
     /// ```
     pub const MAX_DEPTH: usize = 8;
 
+    /// A profile of JSON `json`, which the caller checked is canonical.
+    pub(crate) fn from_canonical(json: impl Into<Box<str>>) -> Profile {
+        Profile(json.into())
+    }
+
     /// A string profile; errors when longer than [`Profile::MAX_STRING_BYTES`].
     ///
     /// ```
@@ -93,14 +97,14 @@ impl Profile {
     pub fn string(s: impl Into<String>) -> Result<Profile, Error> {
         let s = s.into();
         if s.len() > Self::MAX_STRING_BYTES {
-            return Err(Error::InvalidProfile(text!(
-                "a string profile may be at most ",
-                Self::MAX_STRING_BYTES,
-                " bytes long, got ",
-                s.len()
-            )));
+            return Err(Self::too_long_string(s.len()));
         }
-        Ok(Profile::Str(s))
+        Ok(Profile::from(s.as_str()))
+    }
+
+    /// A string of `bytes`, more than [`Profile::MAX_STRING_BYTES`].
+    pub(crate) fn too_long_string(bytes: usize) -> Error {
+        Error::InvalidProfile(text!("a string profile may be at most ", Self::MAX_STRING_BYTES, " bytes long, got ", bytes))
     }
 
     /// An integer profile; errors outside the JS-safe range.
@@ -112,12 +116,14 @@ impl Profile {
     /// ```
     pub fn int(n: i64) -> Result<Profile, Error> {
         if !(-MAX_SAFE_INTEGER..=MAX_SAFE_INTEGER).contains(&n) {
-            return Err(Error::InvalidProfile(text!(
-                "an integer profile must be a safe integer (|n| <= 2^53 - 1), got ",
-                n
-            )));
+            return Err(Self::unsafe_int(n));
         }
-        Ok(Profile::Int(n))
+        Ok(Profile(text!(n).into()))
+    }
+
+    /// An integer `n` outside the JS-safe range.
+    pub(crate) fn unsafe_int(n: i64) -> Error {
+        Error::InvalidProfile(text!("an integer profile must be a safe integer (|n| <= 2^53 - 1), got ", n))
     }
 
     /// An integer profile from a JS number; floats, NaN, infinities and unsafe
@@ -138,7 +144,7 @@ impl Profile {
             ));
         }
         // `-0` folds into `0`, as `Map` keys do in JS.
-        Ok(Profile::Int(n as i64))
+        Profile::int(n as i64)
     }
 
     /// A list profile; errors when too long or nested too deeply.
@@ -153,15 +159,15 @@ impl Profile {
         if items.len() > Self::MAX_LIST_LEN {
             return Err(Error::InvalidProfile(Self::too_long(items.len())));
         }
-        let p = Profile::List(items);
-        if p.depth() > Self::MAX_DEPTH {
+        if items.iter().any(|i| i.depth() >= Self::MAX_DEPTH) {
             return Err(Error::InvalidProfile(Self::too_deep()));
         }
-        let bytes = p.json_len();
-        if bytes > crate::core::wire::MAX_PROFILE_BYTES {
-            return Err(Self::too_big(bytes));
+        let mut json = String::new();
+        push_json_list(&mut json, &items, |out, p| out.push_str(p.json()));
+        if json.len() > MAX_PROFILE_BYTES {
+            return Err(Self::too_big(json.len()));
         }
-        Ok(p)
+        Ok(Profile(json.into()))
     }
 
     /// The message of a list of `got` items, more than [`Profile::MAX_LIST_LEN`].
@@ -170,11 +176,11 @@ impl Profile {
     }
 
     /// A profile whose canonical form takes `bytes`, more than
-    /// [`crate::core::wire::MAX_PROFILE_BYTES`].
+    /// [`MAX_PROFILE_BYTES`].
     pub(crate) fn too_big(bytes: usize) -> Error {
         Error::InvalidProfile(text!(
             "a profile may take at most ",
-            crate::core::wire::MAX_PROFILE_BYTES,
+            MAX_PROFILE_BYTES,
             " bytes in its canonical (JSON) form, got ",
             bytes,
             "; use a shorter key, such as an account id"
@@ -186,8 +192,19 @@ impl Profile {
         text!("a list profile may nest at most ", Self::MAX_DEPTH, " levels deep")
     }
 
-    /// The length in bytes of the canonical JSON form
-    /// ([`crate::core::wire::profile_json`]).
+    /// The canonical JSON form, as `JSON.stringify` writes it.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let p = Profile::list(vec!["a\"b".into(), Profile::int(-10)?, true.into()])?;
+    /// assert_eq!(p.json(), r#"["a\"b",-10,true]"#);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn json(&self) -> &str {
+        &self.0
+    }
+
+    /// The length in bytes of the canonical JSON form ([`Profile::json`]).
     ///
     /// ```
     /// # use profile_registry::Profile;
@@ -196,43 +213,160 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn json_len(&self) -> usize {
-        match self {
-            Profile::List(items) => 1 + items.iter().map(|i| i.json_len() + 1).sum::<usize>().max(1),
-            _ => crate::core::wire::profile_json(self).len(),
-        }
+        self.0.len()
     }
 
     /// How deeply lists nest: 0 for a scalar, 1 for a flat list.
     ///
     /// ```
     /// # use profile_registry::Profile;
-    /// assert_eq!(Profile::from("a").depth(), 0);
+    /// assert_eq!(Profile::from("[a]").depth(), 0);
     /// let flat = Profile::list(vec!["a".into(), true.into()])?;
     /// assert_eq!(flat.depth(), 1);
-    /// assert_eq!(Profile::list(vec!["a".into(), flat])?.depth(), 2);
+    /// assert_eq!(Profile::list(vec!["]".into(), flat])?.depth(), 2);
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn depth(&self) -> usize {
-        match self {
-            Profile::List(items) => 1 + items.iter().map(Profile::depth).max().unwrap_or(0),
-            _ => 0,
+        let (mut depth, mut max, mut state) = (0, 0, 0);
+        for &b in self.0.as_bytes() {
+            if outside(&mut state, b) {
+                depth = if b == b'[' { depth + 1 } else { depth - (b == b']') as usize };
+                max = max.max(depth);
+            }
         }
+        max
+    }
+
+    /// The items of a list profile; `None` for a scalar.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let inner = Profile::list(vec!["b,c]".into(), Profile::int(2)?])?;
+    /// let p = Profile::list(vec!["a".into(), inner.clone()])?;
+    /// assert_eq!(p.items(), Some(vec!["a".into(), inner]));
+    /// assert_eq!(Profile::list(vec![])?.items(), Some(vec![]));
+    /// assert_eq!(Profile::from("a").items(), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn items(&self) -> Option<Vec<Profile>> {
+        let json = &*self.0;
+        if !json.starts_with('[') {
+            return None;
+        }
+        // Each item ends at a `,` one level in or at the list's `]`
+        // (outside strings).
+        let (mut items, mut depth, mut start, mut state) = (Vec::new(), 0, 1, 0);
+        for (i, &b) in json.as_bytes().iter().enumerate() {
+            if !outside(&mut state, b) {
+                continue;
+            }
+            match b {
+                b'[' => depth += 1,
+                b']' => depth -= 1,
+                _ => {}
+            }
+            if (depth == 0 || depth == 1 && b == b',') && i > start {
+                items.push(Profile(json.get(start..i).unwrap_or_default().into()));
+                start = i + 1;
+            }
+        }
+        Some(items)
     }
 
     /// The string, when this is a string profile.
     ///
     /// ```
     /// # use profile_registry::Profile;
-    /// assert_eq!(Profile::from("alice").as_str(), Some("alice"));
+    /// assert_eq!(Profile::from("alice").as_str().as_deref(), Some("alice"));
+    /// assert_eq!(Profile::from("a\"\\\u{8}\u{c}\n\r\t\u{1}\u{1f}é").as_str().as_deref(), Some("a\"\\\u{8}\u{c}\n\r\t\u{1}\u{1f}é"));
     /// assert_eq!(Profile::int(1)?.as_str(), None);
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Profile::Str(s) => Some(s),
-            _ => None,
+    pub fn as_str(&self) -> Option<String> {
+        let json = self.0.as_bytes();
+        (json.first() == Some(&b'"')).then(|| unquote(json, 1).0)
+    }
+
+    /// The strings of a list of strings; `None` for any other profile.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let p = Profile::list(vec!["a".into(), "b\",\"c".into()])?;
+    /// assert_eq!(p.strings(), Some(vec!["a".to_string(), "b\",\"c".to_string()]));
+    /// assert_eq!(Profile::list(vec![])?.strings(), Some(vec![]));
+    /// assert_eq!(Profile::list(vec!["a".into(), true.into()])?.strings(), None);
+    /// assert_eq!(Profile::from("a").strings(), None);
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn strings(&self) -> Option<Vec<String>> {
+        let json = self.0.as_bytes();
+        if json.first() != Some(&b'[') {
+            return None;
+        }
+        // `i` is at the `[` or at the `,` after an item.
+        let (mut items, mut i) = (Vec::new(), 0);
+        loop {
+            match json.get(i + 1) {
+                Some(b'"') => {
+                    let (s, end) = unquote(json, i + 2);
+                    items.push(s);
+                    i = end + 1;
+                }
+                Some(b']') if i == 0 => return Some(items),
+                _ => return None,
+            }
+            if json.get(i) != Some(&b',') {
+                return Some(items);
+            }
         }
     }
+}
+
+/// The string whose canonical JSON starts at `json[i]` (after its opening
+/// quote), and the index of its closing quote. An escape is one of `\"
+/// \\ \b \f \n \r \t \u00XX` (lowercase hex), one ASCII byte.
+fn unquote(json: &[u8], mut i: usize) -> (String, usize) {
+    let at = |i: usize| json.get(i).copied().unwrap_or(b'"');
+    let mut out = Vec::new();
+    while at(i) != b'"' {
+        let mut b = at(i);
+        if b == b'\\' {
+            i += 1;
+            b = match at(i) {
+                b'b' => 8,
+                b'f' => 12,
+                b'n' => b'\n',
+                b'r' => b'\r',
+                b't' => b'\t',
+                b'u' => {
+                    i += 4;
+                    let lo = at(i);
+                    (at(i - 1).wrapping_sub(b'0') << 4) | lo.wrapping_sub(if lo > b'9' { b'a' - 10 } else { b'0' })
+                }
+                e => e, // `"` or `\`
+            };
+        }
+        out.push(b);
+        i += 1;
+    }
+    // SAFETY: `out` is bytes of a `str` between a quote and the next
+    // unescaped one, each escape (ASCII) replaced by the ASCII byte it
+    // stands for.
+    (unsafe { String::from_utf8_unchecked(out) }, i)
+}
+
+/// Whether byte `b` of a profile's JSON is outside its strings (quotes are
+/// in them); `state` is that after the bytes before (0 outside, 1 in a
+/// string, 2 after a backslash in one), which it moves on.
+fn outside(state: &mut u8, b: u8) -> bool {
+    *state = match (*state, b) {
+        (0, b'"') | (2, _) => 1,
+        (0, _) => return true,
+        (_, b'\\') => 2,
+        (_, b'"') => 0,
+        (s, _) => s,
+    };
+    false
 }
 
 impl From<&str> for Profile {
@@ -242,11 +376,13 @@ impl From<&str> for Profile {
     /// ```
     /// # use profile_registry::Profile;
     /// let long = "x".repeat(Profile::MAX_STRING_BYTES + 1);
-    /// assert_eq!(Profile::from(long.as_str()).as_str().map(str::len), Some(long.len()));
+    /// assert_eq!(Profile::from(long.as_str()).as_str().map(|s| s.len()), Some(long.len()));
     /// assert!(Profile::string(long).is_err());
     /// ```
     fn from(s: &str) -> Self {
-        Profile::Str(s.into())
+        let mut json = String::new();
+        push_json_str(&mut json, s);
+        Profile(json.into())
     }
 }
 
@@ -255,37 +391,32 @@ impl From<bool> for Profile {
     ///
     /// ```
     /// # use profile_registry::Profile;
-    /// assert_eq!(Profile::from(true), Profile::Bool(true));
+    /// assert_eq!(Profile::from(true).json(), "true");
     /// assert_ne!(Profile::from(true), Profile::from("true"));
     /// ```
     fn from(b: bool) -> Self {
-        Profile::Bool(b)
+        Profile((if b { "true" } else { "false" }).into())
     }
 }
 
 impl Piece for Profile {
-    /// A canonical, JSON-like form: `"alice"`, `7`, `true`, `["acme", 7]`.
+    /// The canonical JSON form with a space after each comma between items:
+    /// `"alice"`, `7`, `true`, `["acme", 7]`.
     fn push_to(&self, out: &mut String) {
-        match self {
-            Profile::Bool(b) => b.push_to(out),
-            Profile::Int(n) => n.push_to(out),
-            Profile::Str(s) => Quoted(s).push_to(out),
-            Profile::List(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push_str(", ");
-                    }
-                    item.push_to(out);
-                }
-                out.push(']');
+        let (mut done, mut state) = (0, 0);
+        for (i, &b) in self.0.as_bytes().iter().enumerate() {
+            if outside(&mut state, b) && b == b',' {
+                push_slice(out, &self.0, done, i + 1);
+                out.push(' ');
+                done = i + 1;
             }
         }
+        push_slice(out, &self.0, done, self.0.len());
     }
 }
 
 impl fmt::Display for Profile {
-    /// A canonical, JSON-like form: `"alice"`, `7`, `true`, `["acme", 7]`.
+    /// The [`Piece`] form: `"alice"`, `7`, `true`, `["acme", 7]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&text!(self))
     }
@@ -311,7 +442,7 @@ mod tests {
     fn bad_input_is_an_error() {
         assert!(Profile::number(f64::INFINITY).is_err());
         assert!(Profile::number(0.1).is_err());
-        assert_eq!(Profile::number(-0.0).unwrap(), Profile::Int(0));
+        assert_eq!(Profile::number(-0.0).unwrap(), Profile::int(0).unwrap());
         let mut deep = Profile::from("x");
         for _ in 0..Profile::MAX_DEPTH {
             deep = Profile::list(vec![deep]).unwrap();
@@ -324,5 +455,18 @@ mod tests {
     fn display_is_canonical() {
         let p = Profile::list(vec!["a\"b".into(), Profile::int(-3).unwrap(), false.into()]).unwrap();
         assert_eq!(p.to_string(), r#"["a\"b", -3, false]"#);
+        // Commas in strings are the string's.
+        let p = Profile::list(vec!["a,\\".into(), Profile::list(vec![",\",".into(), true.into()]).unwrap()]).unwrap();
+        assert_eq!(p.to_string(), r#"["a,\\", [",\",", true]]"#);
+    }
+
+    #[test]
+    fn depth_and_items_skip_strings() {
+        let inner = Profile::list(vec!["[[\"\\".into(), Profile::list(vec![]).unwrap()]).unwrap();
+        let p = Profile::list(vec!["]".into(), inner.clone(), Profile::int(-1).unwrap()]).unwrap();
+        assert_eq!(p.depth(), 3);
+        assert_eq!(p.items().unwrap(), ["]".into(), inner, Profile::int(-1).unwrap()]);
+        assert_eq!(p.strings(), None);
+        assert_eq!(Profile::from("\\\"").as_str().as_deref(), Some("\\\""));
     }
 }

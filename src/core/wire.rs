@@ -1,11 +1,16 @@
 //! The wire form of profiles between the JS entry and the wasm: compact
 //! JSON, exactly as `JSON.stringify` writes a profile (`"alice"`, `7`,
-//! `true`, `["acme",7]`). [`parse_profile`] validates everything it reads
-//! (nothing in it can panic), and [`push_json_profile`] writes the one
-//! canonical form, so JS can key lists by that string.
+//! `true`, `["acme",7]`). That canonical form is what a [`Profile`] holds:
+//! [`parse_profile`] checks in one pass, building nothing, that its input is
+//! exactly the canonical form of a profile within the bounds (nothing in it
+//! can panic), and keeps the text; [`push_json_profile`] writes it back, so
+//! JS can key lists by that string.
 //!
 //! Numbers are read as JS's `String(n)` writes them: a safe integer is
 //! digits; anything else (`0.5`, `NaN`, `1e+21`) is reported, quoted as is.
+//! Strings are escaped as `JSON.stringify` escapes them (`\"`, `\\`, `\b`,
+//! `\f`, `\n`, `\r`, `\t`, `\u00XX` for the other controls, nothing else);
+//! any other form, such as `\/` or `\u00e9`, is malformed.
 //!
 //! ```
 //! use profile_registry::core::wire::{parse_profile, profile_json};
@@ -15,14 +20,14 @@
 //! assert_eq!(p, Profile::list(vec!["acme".into(), Profile::int(7)?, true.into(), "a\"b".into()])?);
 //! assert_eq!(profile_json(&p), r#"["acme",7,true,"a\"b"]"#);
 //! assert!(parse_profile("0.5").unwrap_err().to_string().contains("the number 0.5"));
+//! assert!(parse_profile(r#""\u0061""#).unwrap_err().to_string().contains("malformed")); // "a" is written as is
 //! # Ok::<(), profile_registry::Error>(())
 //! ```
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::core::error::Error;
-use crate::core::profile::Profile;
+use crate::core::profile::{Profile, MAX_SAFE_INTEGER};
 use crate::core::text::{push_digits, push_slice, text};
 
 /// The largest canonical form of a profile, in UTF-8 bytes (64 KiB): with
@@ -86,12 +91,7 @@ pub fn push_json_str(out: &mut String, s: &str) {
 /// # Ok::<(), profile_registry::Error>(())
 /// ```
 pub fn push_json_profile(out: &mut String, p: &Profile) {
-    match p {
-        Profile::Str(s) => push_json_str(out, s),
-        Profile::Int(n) => crate::core::text::Piece::push_to(n, out),
-        Profile::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Profile::List(items) => push_json_list(out, items.iter(), push_json_profile),
-    }
+    out.push_str(p.json());
 }
 
 /// Appends `[a,b,...]`, each item written by `push`.
@@ -113,25 +113,24 @@ pub fn push_json_list<T>(out: &mut String, items: impl IntoIterator<Item = T>, m
     out.push(']');
 }
 
-/// The canonical JSON form of `p`.
+/// The canonical JSON form of `p` ([`Profile::json`]).
 ///
 /// ```
 /// use profile_registry::core::wire::profile_json;
 /// assert_eq!(profile_json(&"alice".into()), r#""alice""#);
 /// ```
 pub fn profile_json(p: &Profile) -> String {
-    let mut out = String::new();
-    push_json_profile(&mut out, p);
-    out
+    p.json().into()
 }
 
-/// Reads a profile from its wire form; any malformed input is an
-/// [`Error::InvalidProfile`], never a panic.
+/// Reads a profile from its wire form; anything but the canonical form of
+/// a profile is an [`Error::InvalidProfile`], never a panic.
 ///
 /// ```
 /// use profile_registry::core::wire::parse_profile;
 /// assert_eq!(parse_profile("[[[]]]")?.depth(), 3);
 /// assert!(parse_profile("[1,").is_err());
+/// assert!(parse_profile("[1, 2]").is_err()); // not as JSON.stringify writes it
 /// assert!(parse_profile("9007199254740992").is_err()); // 2^53
 /// assert!(parse_profile(r#""\ud800""#).is_err()); // a lone surrogate
 /// # Ok::<(), profile_registry::Error>(())
@@ -141,11 +140,12 @@ pub fn parse_profile(json: &str) -> Result<Profile, Error> {
         return Err(Profile::too_big(json.len()));
     }
     let mut r = Reader { s: json.as_bytes(), i: 0 };
-    let p = r.value(0)?;
+    r.value(0)?;
     if r.i != r.s.len() {
         return Err(malformed());
     }
-    Ok(p)
+    // The whole input is at most MAX_PROFILE_BYTES, so every list in it is.
+    Ok(Profile::from_canonical(json))
 }
 
 const MALFORMED: &str = "malformed profile data";
@@ -154,22 +154,14 @@ fn malformed() -> Error {
     Error::InvalidProfile(MALFORMED.into())
 }
 
+/// A validator of canonical profile JSON: it moves over the input and
+/// builds nothing.
 struct Reader<'a> {
     s: &'a [u8],
     i: usize,
 }
 
 impl<'a> Reader<'a> {
-    /// The text from `start` to the current position. Both are at the
-    /// input's start or end or next to an ASCII byte the reader stopped at
-    /// (`"`, `\\`, `,`, `]`, `[`), so on char boundaries of the `&str` the
-    /// reader was made from.
-    fn text(&self, start: usize) -> &'a str {
-        let bytes = self.s.get(start..self.i).unwrap_or_default();
-        // SAFETY: `self.s` is a `&str`'s bytes and both ends are char boundaries (above).
-        unsafe { core::str::from_utf8_unchecked(bytes) }
-    }
-
     #[inline(always)] // smaller than its calls
     fn peek(&self) -> Option<u8> {
         self.s.get(self.i).copied()
@@ -188,31 +180,22 @@ impl<'a> Reader<'a> {
         hit
     }
 
-    /// Moves past the bytes up to the next of `stop` (or the end).
-    fn skip_until(&mut self, stop: [u8; 2]) {
-        while let Some(b) = self.peek() {
-            if b == stop[0] || b == stop[1] {
-                break;
-            }
-            self.i += 1;
-        }
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Profile, Error> {
+    fn value(&mut self, depth: usize) -> Result<(), Error> {
         if self.eat(b'"') {
-            return Profile::string(self.string().map_err(|why| Error::InvalidProfile(why.into()))?);
+            return self.string();
         }
         if self.eat(b'[') {
             if depth >= Profile::MAX_DEPTH {
                 return Err(Error::InvalidProfile(Profile::too_deep()));
             }
-            let mut items = Vec::new();
             if !self.eat(b']') {
+                let mut items = 0;
                 loop {
-                    if items.len() == Profile::MAX_LIST_LEN {
+                    if items == Profile::MAX_LIST_LEN {
                         return Err(Error::InvalidProfile(Profile::too_long(text!("more than ", Profile::MAX_LIST_LEN))));
                     }
-                    items.push(self.value(depth + 1)?);
+                    items += 1;
+                    self.value(depth + 1)?;
                     match self.next() {
                         Some(b']') => break,
                         Some(b',') => {}
@@ -220,99 +203,102 @@ impl<'a> Reader<'a> {
                     }
                 }
             }
-            // What `Profile::list` checks but the depth and length, which
-            // are in bounds here (checked above).
-            let p = Profile::List(items);
-            let bytes = p.json_len();
-            if bytes > MAX_PROFILE_BYTES {
-                return Err(Profile::too_big(bytes));
-            }
-            return Ok(p);
+            return Ok(());
         }
         // A scalar that is not a string runs to the next `,` or `]`: `true`,
         // `false`, or a number as `String(n)` writes it; only safe integers
         // are profiles.
         let start = self.i;
-        self.skip_until([b',', b']']);
-        let raw = self.text(start);
-        match raw.as_bytes().first() {
-            Some(b't' | b'f') if raw == "true" || raw == "false" => return Ok(Profile::Bool(raw == "true")),
+        while !matches!(self.peek(), None | Some(b',' | b']')) {
+            self.i += 1;
+        }
+        let raw = self.s.get(start..self.i).unwrap_or_default();
+        match raw.first() {
+            Some(b't' | b'f') if raw == b"true" || raw == b"false" => return Ok(()),
             Some(b't' | b'f') => return Err(malformed()),
             None if self.peek().is_none() => return Err(malformed()),
             _ => {}
         }
-        let (neg, digits) = match raw.as_bytes() {
+        let (neg, digits) = match raw {
             [b'-', digits @ ..] => (true, digits),
             digits => (false, digits),
         };
         // The value is used for 1 to 16 digits only, which cannot overflow:
-        // wrapping ops for anything else.
-        let mut whole = !digits.is_empty() && digits.len() <= 16;
+        // wrapping ops for anything else. `String(n)` writes no leading
+        // zero, and `0` for `-0`.
+        let mut whole = !digits.is_empty() && digits.len() <= 16 && (digits.first() != Some(&b'0') || (digits.len() == 1 && !neg));
         let mut n = 0i64;
         for &b in digits {
             whole &= b.is_ascii_digit();
             n = n.wrapping_mul(10).wrapping_add(i64::from(b.wrapping_sub(b'0')));
         }
         if !whole {
+            // SAFETY: `raw` is of a `&str`'s bytes and runs between ASCII
+            // bytes (or the input's ends), so on char boundaries.
+            let raw = unsafe { core::str::from_utf8_unchecked(raw) };
             return Err(Error::InvalidProfile(text!(
                 "the number ",
                 raw,
                 " cannot be a profile; a number profile must be a safe integer"
             )));
         }
-        Profile::int(if neg { -n } else { n })
+        if n > MAX_SAFE_INTEGER {
+            return Err(Profile::unsafe_int(if neg { -n } else { n }));
+        }
+        Ok(())
     }
 
-    /// Four hex digits, as in `\u00e9`.
+    /// Four lowercase hex digits, as in `\u001f`.
     fn hex4(&mut self) -> Option<u32> {
         let mut n = 0;
         for _ in 0..4 {
-            n = n * 16 + (self.next()? as char).to_digit(16)?;
+            let b = self.next()?;
+            if b.is_ascii_uppercase() {
+                return None;
+            }
+            n = n * 16 + (b as char).to_digit(16)?;
         }
         Some(n)
     }
 
-    /// The rest of a string after its opening quote, unescaped; it stops
-    /// early when too long for a profile (which [`Profile::string`] reports).
-    /// The error is the message of an [`Error::InvalidProfile`].
-    fn string(&mut self) -> Result<String, &'static str> {
-        let mut out = String::new();
+    /// The rest of a string after its opening quote; its length is that of
+    /// the string it stands for, checked at its end (or the input's), or at
+    /// its first escape past the bound.
+    fn string(&mut self) -> Result<(), Error> {
+        let mut len = 0;
         loop {
-            let start = self.i;
-            self.skip_until([b'"', b'\\']);
-            out.push_str(self.text(start));
-            if out.len() > Profile::MAX_STRING_BYTES {
-                return Ok(out);
+            let b = self.next();
+            if matches!(b, None | Some(b'"' | b'\\')) && len > Profile::MAX_STRING_BYTES {
+                return Err(Profile::too_long_string(len));
             }
-            if self.next().ok_or(MALFORMED)? == b'"' {
-                return Ok(out);
-            }
-            // After a `\`.
-            let c = match self.next().ok_or(MALFORMED)? {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'u' => {
-                    let mut cp = self.hex4().ok_or(MALFORMED)?;
-                    // A high surrogate and a low one are one char; anything
-                    // else after a high one leaves it lone.
-                    if (0xD800..0xDC00).contains(&cp) && self.eat(b'\\') && self.eat(b'u') {
-                        let lo = self.hex4().ok_or(MALFORMED)?;
-                        if !(0xDC00..0xE000).contains(&lo) {
-                            return Err(LONE_SURROGATE);
+            len += 1;
+            match b.ok_or_else(malformed)? {
+                b'"' => return Ok(()),
+                // Raw controls are escaped by JSON.stringify.
+                0..=0x1F => return Err(malformed()),
+                b'\\' => match self.next() {
+                    Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {}
+                    Some(b'u') => {
+                        let cp = self.hex4().ok_or_else(malformed)?;
+                        if (0xD800..0xE000).contains(&cp) {
+                            // JSON.stringify writes a pair of surrogates as
+                            // the char they stand for: escaped, one is lone,
+                            // or its pair is not in the canonical form.
+                            let pair = cp < 0xDC00
+                                && self.eat(b'\\')
+                                && self.eat(b'u')
+                                && self.hex4().is_some_and(|lo| (0xDC00..0xE000).contains(&lo));
+                            return Err(if pair { malformed() } else { Error::InvalidProfile(LONE_SURROGATE.into()) });
                         }
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                        // Only the controls without a short escape are written so.
+                        if cp >= 0x20 || matches!(cp, 8..=10 | 12 | 13) {
+                            return Err(malformed());
+                        }
                     }
-                    char::from_u32(cp).ok_or(LONE_SURROGATE)?
-                }
-                _ => return Err(MALFORMED),
-            };
-            out.push(c);
+                    _ => return Err(malformed()),
+                },
+                _ => {}
+            }
         }
     }
 }
@@ -329,7 +315,7 @@ mod tests {
             let p = parse_profile(json).unwrap();
             assert_eq!(profile_json(&p), json);
         }
-        assert_eq!(parse_profile(r#""\ud83d\ude00\/""#).unwrap(), Profile::from("😀/"));
+        assert_eq!(parse_profile("\"😀/\"").unwrap(), Profile::from("😀/"));
     }
 
     #[test]
@@ -374,11 +360,10 @@ mod tests {
     #[test]
     fn reads_scalars_and_escapes_at_their_edges() {
         let ok = |json: &str| parse_profile(json).unwrap();
-        assert_eq!(ok("-0"), Profile::Int(0));
-        assert_eq!(ok("007"), Profile::Int(7));
+        assert_eq!(ok("0"), Profile::int(0).unwrap());
         assert_eq!(ok("[true,false]"), Profile::list(vec![true.into(), false.into()]).unwrap());
-        assert_eq!(ok(r#""\u00E9\u00e9\uD83D\uDE00""#), Profile::from("éé😀"));
-        assert_eq!(ok(r#""\b\f\n\r\t\/\\\"""#), Profile::from("\u{8}\u{c}\n\r\t/\\\""));
+        assert_eq!(ok("\"éé😀\""), Profile::from("éé😀"));
+        assert_eq!(ok(r#""\b\f\n\r\t\\\"\u0000\u001f""#), Profile::from("\u{8}\u{c}\n\r\t\\\"\u{0}\u{1f}"));
         let why = |json: &str| match parse_profile(json).unwrap_err() {
             Error::InvalidProfile(why) => why,
             e => panic!("{json:?}: {e:?}"),
@@ -402,6 +387,15 @@ mod tests {
             "\"\\u00e",
             "\"\\u00eg\"",
             "\"\\uD83D\\u\"",
+            // Not as JSON.stringify writes them.
+            r#""\/""#,
+            r#""\u00e9""#,
+            r#""\u00E9""#,
+            r#""\u000a""#,
+            r#""\u001F""#,
+            r#""\ud83d\ude00""#,
+            "\"\u{1}\"",
+            "\"\n\"",
         ] {
             assert_eq!(why(json), malformed, "{json:?}");
         }
@@ -410,7 +404,9 @@ mod tests {
         {
             assert_eq!(why(json), lone, "{json:?}");
         }
-        for (json, raw) in [("[,1]", ""), ("[1,]", ""), ("1.0", "1.0"), ("1e3", "1e3"), ("--1", "--1"), ("+1", "+1")] {
+        for (json, raw) in
+            [("[,1]", ""), ("[1,]", ""), ("1.0", "1.0"), ("1e3", "1e3"), ("--1", "--1"), ("+1", "+1"), ("007", "007"), ("-0", "-0"), (" 1", " 1"), ("[1, 2]", " 2"), ("[ ]", " ")]
+        {
             let expected = format!("the number {raw} cannot be a profile; a number profile must be a safe integer");
             assert_eq!(why(json), expected, "{json:?}");
         }
@@ -419,10 +415,17 @@ mod tests {
             why("9999999999999999"),
             "an integer profile must be a safe integer (|n| <= 2^53 - 1), got 9999999999999999"
         );
-        assert_eq!(ok("-9007199254740991"), Profile::Int(-9_007_199_254_740_991));
+        assert_eq!(
+            why("-9999999999999999"),
+            "an integer profile must be a safe integer (|n| <= 2^53 - 1), got -9999999999999999"
+        );
+        assert_eq!(ok("-9007199254740991"), Profile::int(-9_007_199_254_740_991).unwrap());
         // A string too long for a profile is reported as such even unterminated.
         let long = format!("\"{}", "x".repeat(2000));
         assert_eq!(why(&long), "a string profile may be at most 1024 bytes long, got 2000");
+        // An escape is one byte of the string.
+        assert!(ok(&format!("\"{}\"", "\\n".repeat(1024))).as_str().is_some());
+        assert_eq!(why(&format!("\"{}\"", "\\u0001".repeat(1025))), "a string profile may be at most 1024 bytes long, got 1025");
         let nested = format!("{}{}", "[".repeat(8), "]".repeat(8));
         assert_eq!(ok(&nested).depth(), 8);
         assert_eq!(
