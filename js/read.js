@@ -298,8 +298,8 @@ function parses(u) {
 }
 
 /**
- * `url` if it is a WebSocket url the WebSocket constructor takes, else an
- * InvalidConfigError naming it redacted, what is wrong and what to do.
+ * Throws unless `url` is a WebSocket url the WebSocket constructor takes:
+ * an InvalidConfigError naming it redacted, what is wrong and what to do.
  *
  * The verdict is the WHATWG URL parser's (the WebSocket constructor's own),
  * after checks of the url as written that are stricter in a few places, so
@@ -318,7 +318,6 @@ function parses(u) {
 export function checkUrl(url) {
   const why = urlProblem(url);
   if (why) throw configError(`url ${JSON.stringify(redact(url))} ${why}`);
-  return url;
 }
 
 /** Why `url` is no WebSocket url (the rest of "url "..." "), or undefined. */

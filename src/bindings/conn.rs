@@ -6,8 +6,8 @@
 //! Connection events go to the outbox too, for the JS `Connection`.
 //!
 //! Records, after the connection id `c`: `["epoch", c, epoch]` (its
-//! fencing epoch), `["open", c, socket, attempt]` (the host has the url,
-//! or its url function makes it, and the subprotocols), `["send", c, socket]`,
+//! fencing epoch), `["open", c, socket, attempt]` (the host holds the url,
+//! or makes it with its url function, and the subprotocols), `["send", c, socket]`,
 //! `["beat", c, socket]` (send the heartbeat message), `["close", c,
 //! socket, code, reason]`, `["timer", c, timer, ms]`, `["clear", c, timer]`,
 //! `["release", c, socket]` (the socket is over: drop its handlers),
