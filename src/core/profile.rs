@@ -298,6 +298,33 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn strings(&self) -> Option<Vec<String>> {
+        self.list_strings(unquote)
+    }
+
+    /// The strings of a list of strings as they stand in its JSON, their
+    /// escapes kept (a string without one reads as itself); `None` for any
+    /// other profile. Smaller than [`Profile::strings`] where a string with
+    /// an escape fails anyway, as a WebSocket subprotocol does.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let p = Profile::list(vec!["chat".into(), "a\"b".into()])?;
+    /// assert_eq!(p.json_strings(), Some(vec!["chat".to_string(), "a\\\"b".to_string()]));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn json_strings(&self) -> Option<Vec<String>> {
+        self.list_strings(|json, mut i| {
+            let start = i;
+            while let Some(&b) = json.as_bytes().get(i).filter(|&&b| b != b'"') {
+                i += 1 + (b == b'\\') as usize;
+            }
+            (json.get(start..i).unwrap_or_default().into(), i)
+        })
+    }
+
+    /// The strings of a list of strings, each read by `read` (from after
+    /// its opening quote: the string and the index of its closing one).
+    fn list_strings(&self, read: impl Fn(&str, usize) -> (String, usize)) -> Option<Vec<String>> {
         let json = self.0.as_bytes();
         if json.first() != Some(&b'[') {
             return None;
@@ -307,7 +334,7 @@ impl Profile {
         loop {
             match json.get(i + 1) {
                 Some(b'"') => {
-                    let (s, end) = unquote(&self.0, i + 2);
+                    let (s, end) = read(&self.0, i + 2);
                     items.push(s);
                     i = end + 1;
                 }
