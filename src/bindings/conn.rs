@@ -409,7 +409,8 @@ fn options(profile: Profile, protocols: &str, n: &[f64]) -> Result<Options, Erro
         o.heartbeat = Some(Heartbeat { interval_ms: n(9).unwrap_or(d.interval_ms), timeout_ms: n(10).unwrap_or(d.timeout_ms) });
     }
     let list = parse_profile(protocols).map_err(|_| bad("protocols must be a list of strings".into()))?;
-    o.protocols = list.strings().ok_or_else(|| bad("protocols must be strings".into()))?;
+    // A subprotocol with an escape in its JSON is none: checked as it stands.
+    o.protocols = list.json_strings().ok_or_else(|| bad("protocols must be strings".into()))?;
     if let Some(p) = &mut o.reconnect {
         for (i, slot) in [&mut p.min_delay_ms, &mut p.max_delay_ms, &mut p.factor, &mut p.jitter].into_iter().enumerate() {
             if let Some(v) = n(i) {

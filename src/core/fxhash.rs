@@ -7,8 +7,8 @@
 
 use core::hash::Hasher;
 
-/// The hash of rustc's `FxHasher` (one rotate, xor and multiply per word),
-/// with its halves swapped at the end.
+/// The step of rustc's `FxHasher` (one rotate, xor and multiply per word;
+/// per byte for byte slices), with its halves swapped at the end.
 ///
 /// The multiply mixes upwards, so the high half of the state is the mixed
 /// one; the profile index keeps the low 32 bits of the hash (and takes its
@@ -46,18 +46,11 @@ impl FxHasher {
 }
 
 impl Hasher for FxHasher {
+    /// One step per byte: profiles are short, and the loop is a fraction
+    /// of the word-at-a-time one in the wasm.
     fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            self.add(u64::from_le_bytes(word.try_into().unwrap_or_default()));
-        }
-        let mut last = [0; 8];
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            for (to, from) in last.iter_mut().zip(rest) {
-                *to = *from;
-            }
-            self.add(u64::from_le_bytes(last));
+        for &b in bytes {
+            self.add(u64::from(b));
         }
     }
 

@@ -12,14 +12,14 @@
 //! `hashbrown`'s: one probe loop, one insert and one removal.
 
 use alloc::vec::Vec;
-use core::hash::{Hash, Hasher};
+use core::hash::Hasher;
 
 use crate::core::fxhash::FxHasher;
 use crate::core::handle::SlotKey;
 use crate::core::profile::Profile;
 
-/// The index's hash of `profile`: [`FxHasher`] over its `Hash`, cut to 32
-/// bits (the mixed half).
+/// The index's hash of `profile`: [`FxHasher`] over the bytes of its
+/// canonical JSON, cut to 32 bits (the mixed half).
 ///
 /// ```
 /// use profile_registry::core::index::hash;
@@ -32,7 +32,7 @@ use crate::core::profile::Profile;
 /// ```
 pub fn hash(profile: &Profile) -> u32 {
     let mut h = FxHasher::default();
-    profile.hash(&mut h);
+    h.write(profile.json().as_bytes());
     h.finish() as u32
 }
 

@@ -283,8 +283,7 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn as_str(&self) -> Option<String> {
-        let json = self.0.as_bytes();
-        (json.first() == Some(&b'"')).then(|| unquote(json, 1).0)
+        self.0.starts_with('"').then(|| unquote(&self.0, 1).0)
     }
 
     /// The strings of a list of strings; `None` for any other profile.
@@ -299,6 +298,33 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn strings(&self) -> Option<Vec<String>> {
+        self.list_strings(unquote)
+    }
+
+    /// The strings of a list of strings as they stand in its JSON, their
+    /// escapes kept (a string without one reads as itself); `None` for any
+    /// other profile. Smaller than [`Profile::strings`] where a string with
+    /// an escape fails anyway, as a WebSocket subprotocol does.
+    ///
+    /// ```
+    /// # use profile_registry::Profile;
+    /// let p = Profile::list(vec!["chat".into(), "a\"b".into()])?;
+    /// assert_eq!(p.json_strings(), Some(vec!["chat".to_string(), "a\\\"b".to_string()]));
+    /// # Ok::<(), profile_registry::Error>(())
+    /// ```
+    pub fn json_strings(&self) -> Option<Vec<String>> {
+        self.list_strings(|json, mut i| {
+            let start = i;
+            while let Some(&b) = json.as_bytes().get(i).filter(|&&b| b != b'"') {
+                i += 1 + (b == b'\\') as usize;
+            }
+            (json.get(start..i).unwrap_or_default().into(), i)
+        })
+    }
+
+    /// The strings of a list of strings, each read by `read` (from after
+    /// its opening quote: the string and the index of its closing one).
+    fn list_strings(&self, read: impl Fn(&str, usize) -> (String, usize)) -> Option<Vec<String>> {
         let json = self.0.as_bytes();
         if json.first() != Some(&b'[') {
             return None;
@@ -308,7 +334,7 @@ impl Profile {
         loop {
             match json.get(i + 1) {
                 Some(b'"') => {
-                    let (s, end) = unquote(json, i + 2);
+                    let (s, end) = read(&self.0, i + 2);
                     items.push(s);
                     i = end + 1;
                 }
@@ -324,35 +350,35 @@ impl Profile {
 
 /// The string whose canonical JSON starts at `json[i]` (after its opening
 /// quote), and the index of its closing quote. An escape is one of `\"
-/// \\ \b \f \n \r \t \u00XX` (lowercase hex), one ASCII byte.
-fn unquote(json: &[u8], mut i: usize) -> (String, usize) {
-    let at = |i: usize| json.get(i).copied().unwrap_or(b'"');
-    let mut out = Vec::new();
+/// \\ \b \f \n \r \t \u00XX` (lowercase hex), one ASCII char.
+fn unquote(json: &str, mut i: usize) -> (String, usize) {
+    let at = |i: usize| json.as_bytes().get(i).copied().unwrap_or(b'"');
+    // Runs of bytes are pushed whole, cut around each escape.
+    let (mut out, mut done) = (String::new(), i);
     while at(i) != b'"' {
-        let mut b = at(i);
-        if b == b'\\' {
+        if at(i) != b'\\' {
             i += 1;
-            b = match at(i) {
-                b'b' => 8,
-                b'f' => 12,
-                b'n' => b'\n',
-                b'r' => b'\r',
-                b't' => b'\t',
-                b'u' => {
-                    i += 4;
-                    let lo = at(i);
-                    (at(i - 1).wrapping_sub(b'0') << 4) | lo.wrapping_sub(if lo > b'9' { b'a' - 10 } else { b'0' })
-                }
-                e => e, // `"` or `\`
-            };
+            continue;
         }
-        out.push(b);
-        i += 1;
+        push_slice(&mut out, json, done, i);
+        let (c, len) = match at(i + 1) {
+            b'b' => (8, 2),
+            b'f' => (12, 2),
+            b'n' => (b'\n', 2),
+            b'r' => (b'\r', 2),
+            b't' => (b'\t', 2),
+            b'u' => {
+                let lo = at(i + 5);
+                ((at(i + 4).wrapping_sub(b'0') << 4) | lo.wrapping_sub(if lo > b'9' { b'a' - 10 } else { b'0' }), 6)
+            }
+            e => (e, 2), // `"` or `\`
+        };
+        out.push(char::from(c));
+        i += len;
+        done = i;
     }
-    // SAFETY: `out` is bytes of a `str` between a quote and the next
-    // unescaped one, each escape (ASCII) replaced by the ASCII byte it
-    // stands for.
-    (unsafe { String::from_utf8_unchecked(out) }, i)
+    push_slice(&mut out, json, done, i);
+    (out, i)
 }
 
 /// Whether byte `b` of a profile's JSON is outside its strings (quotes are

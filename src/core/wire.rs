@@ -162,20 +162,22 @@ struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// The byte at the position, or 0 at the input's end: a raw NUL is in
+    /// no canonical form, so it fails wherever the end would.
     #[inline(always)] // smaller than its calls
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
+    fn peek(&self) -> u8 {
+        self.s.get(self.i).copied().unwrap_or(0)
     }
 
-    /// The next byte, consumed; `None` at the input's end.
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
+    /// The next byte (0 at the end), consumed.
+    fn next(&mut self) -> u8 {
+        let b = self.peek();
         self.i += 1;
-        Some(b)
+        b
     }
 
     fn eat(&mut self, b: u8) -> bool {
-        let hit = self.peek() == Some(b);
+        let hit = self.peek() == b;
         self.i += hit as usize;
         hit
     }
@@ -197,8 +199,8 @@ impl<'a> Reader<'a> {
                     items += 1;
                     self.value(depth + 1)?;
                     match self.next() {
-                        Some(b']') => break,
-                        Some(b',') => {}
+                        b']' => break,
+                        b',' => {}
                         _ => return Err(malformed()),
                     }
                 }
@@ -209,14 +211,14 @@ impl<'a> Reader<'a> {
         // `false`, or a number as `String(n)` writes it; only safe integers
         // are profiles.
         let start = self.i;
-        while !matches!(self.peek(), None | Some(b',' | b']')) {
+        while !matches!(self.peek(), 0 | b',' | b']') {
             self.i += 1;
         }
         let raw = self.s.get(start..self.i).unwrap_or_default();
         match raw.first() {
             Some(b't' | b'f') if raw == b"true" || raw == b"false" => return Ok(()),
             Some(b't' | b'f') => return Err(malformed()),
-            None if self.peek().is_none() => return Err(malformed()),
+            None if self.peek() == 0 => return Err(malformed()),
             _ => {}
         }
         let (neg, digits) = match raw {
@@ -248,17 +250,16 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    /// Four lowercase hex digits, as in `\u001f`.
-    fn hex4(&mut self) -> Option<u32> {
+    /// Four lowercase hex digits, as in `\u001f`; above 0xFFFF when they
+    /// are not.
+    fn hex4(&mut self) -> u32 {
         let mut n = 0;
         for _ in 0..4 {
-            let b = self.next()?;
-            if b.is_ascii_uppercase() {
-                return None;
-            }
-            n = n * 16 + (b as char).to_digit(16)?;
+            let b = self.next();
+            let digit = if b.is_ascii_uppercase() { None } else { (b as char).to_digit(16) };
+            n = n << 4 | digit.unwrap_or(0x10000);
         }
-        Some(n)
+        n
     }
 
     /// The rest of a string after its opening quote; its length is that of
@@ -268,35 +269,34 @@ impl<'a> Reader<'a> {
         let mut len = 0;
         loop {
             let b = self.next();
-            if matches!(b, None | Some(b'"' | b'\\')) && len > Profile::MAX_STRING_BYTES {
+            if matches!(b, 0 | b'"' | b'\\') && len > Profile::MAX_STRING_BYTES {
                 return Err(Profile::too_long_string(len));
             }
             len += 1;
-            match b.ok_or_else(malformed)? {
+            match b {
                 b'"' => return Ok(()),
-                // Raw controls are escaped by JSON.stringify.
-                0..=0x1F => return Err(malformed()),
                 b'\\' => match self.next() {
-                    Some(b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't') => {}
-                    Some(b'u') => {
-                        let cp = self.hex4().ok_or_else(malformed)?;
+                    b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                    b'u' => {
+                        let cp = self.hex4();
                         if (0xD800..0xE000).contains(&cp) {
                             // JSON.stringify writes a pair of surrogates as
                             // the char they stand for: escaped, one is lone,
                             // or its pair is not in the canonical form.
-                            let pair = cp < 0xDC00
-                                && self.eat(b'\\')
-                                && self.eat(b'u')
-                                && self.hex4().is_some_and(|lo| (0xDC00..0xE000).contains(&lo));
+                            let pair =
+                                cp < 0xDC00 && self.eat(b'\\') && self.eat(b'u') && (0xDC00..0xE000).contains(&self.hex4());
                             return Err(if pair { malformed() } else { Error::InvalidProfile(LONE_SURROGATE.into()) });
                         }
-                        // Only the controls without a short escape are written so.
+                        // Only the controls without a short escape are
+                        // written so (and bad hex digits are above 0xFFFF).
                         if cp >= 0x20 || matches!(cp, 8..=10 | 12 | 13) {
                             return Err(malformed());
                         }
                     }
                     _ => return Err(malformed()),
                 },
+                // Raw controls are escaped by JSON.stringify (0: the end).
+                0..=0x1F => return Err(malformed()),
                 _ => {}
             }
         }
@@ -396,6 +396,11 @@ mod tests {
             r#""\ud83d\ude00""#,
             "\"\u{1}\"",
             "\"\n\"",
+            // A NUL reads as the end.
+            "\"a\0\"",
+            "1\0",
+            "[1\0]",
+            "\0",
         ] {
             assert_eq!(why(json), malformed, "{json:?}");
         }
