@@ -198,15 +198,15 @@ impl Conn {
                 _ => {}
             }
         }
-        let mut pending_close: Option<(u16, String, bool)> = None;
-        for e in events {
-            match e {
+        let mut pending_close: Option<(u16, &str, bool)> = None;
+        for e in &events {
+            match *e {
                 Event::StateChange { from, to } => self.emit(&[F::S("statechange"), F::S(from.as_str()), F::S(to.as_str())]),
                 Event::Open { .. } => self.emit(&[F::S("open")]),
-                Event::Error { message } => self.emit(&[F::S("error"), F::S(&message)]),
-                Event::Close { code, reason, was_clean, will_reconnect: true } => self.close_event(code, &reason, was_clean, None),
+                Event::Error { ref message } => self.emit(&[F::S("error"), F::S(message)]),
+                Event::Close { code, ref reason, was_clean, will_reconnect: true } => self.close_event(code, reason, was_clean, None),
                 // The final close waits for the Ended that follows, to report the rejected count.
-                Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
+                Event::Close { code, ref reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
                 Event::Reconnecting { attempt, delay_ms, reason } => self.emit(&[
                     F::S("reconnecting"),
                     F::N(attempt.into()),
@@ -214,7 +214,7 @@ impl Conn {
                     F::S(reason.as_str()),
                 ]),
                 Event::Ended { rejected } => match pending_close.take() {
-                    Some((code, reason, clean)) => self.close_event(code, &reason, clean, Some(rejected)),
+                    Some((code, reason, clean)) => self.close_event(code, reason, clean, Some(rejected)),
                     None => self.close_event(close.0, close.1, true, Some(rejected)),
                 },
                 Event::Rejected { count } => rec("rejected", self.id, &[F::N(count as f64)]),
