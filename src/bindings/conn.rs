@@ -123,8 +123,6 @@ const _: () = assert!(
 
 realm_local! {
     static CONNS: RefCell<VecMap<u32, Rc<RefCell<Conn>>>> = const { RefCell::new(VecMap::new()) };
-    /// Handle -> connection id, for every handle a connection holds now.
-    static OWNED: RefCell<VecMap<Handle, u32>> = const { RefCell::new(VecMap::new()) };
     /// Connections whose entry someone else removed: closed by [`settle`].
     static PENDING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     static NEXT: Cell<u64> = const { Cell::new(0) };
@@ -197,15 +195,15 @@ impl Conn {
                 _ => {}
             }
         }
-        let mut pending_close: Option<(u16, String, bool)> = None;
-        for e in events {
-            match e {
+        let mut pending_close: Option<(u16, &str, bool)> = None;
+        for e in &events {
+            match *e {
                 Event::StateChange { from, to } => self.emit(&[F::S("statechange"), F::S(from.as_str()), F::S(to.as_str())]),
                 Event::Open { .. } => self.emit(&[F::S("open")]),
-                Event::Error { message } => self.emit(&[F::S("error"), F::S(&message)]),
-                Event::Close { code, reason, was_clean, will_reconnect: true } => self.close_event(code, &reason, was_clean, None),
+                Event::Error { ref message } => self.emit(&[F::S("error"), F::S(message)]),
+                Event::Close { code, ref reason, was_clean, will_reconnect: true } => self.close_event(code, reason, was_clean, None),
                 // The final close waits for the Ended that follows, to report the rejected count.
-                Event::Close { code, reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
+                Event::Close { code, ref reason, was_clean, .. } => pending_close = Some((code, reason, was_clean)),
                 Event::Reconnecting { attempt, delay_ms, reason } => self.emit(&[
                     F::S("reconnecting"),
                     F::N(attempt.into()),
@@ -213,7 +211,7 @@ impl Conn {
                     F::S(reason.as_str()),
                 ]),
                 Event::Ended { rejected } => match pending_close.take() {
-                    Some((code, reason, clean)) => self.close_event(code, &reason, clean, Some(rejected)),
+                    Some((code, reason, clean)) => self.close_event(code, reason, clean, Some(rejected)),
                     None => self.close_event(close.0, close.1, true, Some(rejected)),
                 },
                 Event::Rejected { count } => rec("rejected", self.id, &[F::N(count as f64)]),
@@ -239,12 +237,7 @@ impl Conn {
     /// A fresh handle for a new socket (a restart).
     fn renew(&mut self) {
         let Some((registry, Some(old))) = &self.local else { return };
-        let old = *old;
-        OWNED.with(|o| o.borrow_mut().remove(&old));
-        let fresh = registry.renew(old);
-        if let Some(h) = fresh {
-            OWNED.with(|o| o.borrow_mut().insert(h, self.id));
-        }
+        let fresh = registry.renew(*old);
         self.set_handle(fresh);
     }
 
@@ -252,7 +245,6 @@ impl Conn {
     fn release_registration(&mut self) {
         let Some((registry, slot)) = &mut self.local else { return };
         if let Some(h) = slot.take() {
-            OWNED.with(|o| o.borrow_mut().remove(&h));
             rec("handle", self.id, &[F::H(None)]);
             registry.unregister_handle(h);
         }
@@ -373,9 +365,18 @@ pub(crate) fn watch(registry: &Registry<()>) {
         if e.kind != EventKind::Unregister {
             return;
         }
-        if let Some(id) = OWNED.with(|o| o.borrow_mut().remove(&e.handle)) {
-            PENDING.with(|p| p.borrow_mut().push(id));
+        if let Some(c) = holder(e.handle) {
+            PENDING.with(|p| p.borrow_mut().push(c.borrow().id));
         }
+    })
+}
+
+/// The connection that holds handle `h` now. One that is busy (borrowed)
+/// is not looked at: a connection only changes its own entry while busy
+/// (renew, release), and that is no removal by someone else.
+fn holder(h: Handle) -> Option<Rc<RefCell<Conn>>> {
+    CONNS.with(|c| {
+        c.borrow().values().find(|k| k.try_borrow().is_ok_and(|k| matches!(k.local, Some((_, Some(x))) if x == h))).cloned()
     })
 }
 
@@ -458,7 +459,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str
             if let Some((h, ())) = reg.lookup(&profile) {
                 match on_duplicate {
                     1 => return Ok(text!("e", h)),
-                    2 => match OWNED.with(|o| o.borrow().get(&h).copied()).and_then(conn) {
+                    2 => match holder(h) {
                         // (A valid code and reason: it cannot fail.)
                         Some(old) => drop(old.borrow_mut().close(Some(1000), Some("replaced"))),
                         None => drop(reg.unregister(&profile)),
@@ -474,7 +475,6 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str
         let mut c = Conn { id, registry: name.into(), local: None, machine, waiting: true, gated };
         if let Some(reg) = registry {
             let h = reg.register(profile, ())?;
-            OWNED.with(|o| o.borrow_mut().insert(h, id));
             c.local = Some((reg, None));
             c.set_handle(Some(h));
         }
