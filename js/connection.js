@@ -54,9 +54,8 @@ apply.conn = (r) => conns.get(r[1])?.[RECORD](r);
 const getter = (proto, k) => Object.getOwnPropertyDescriptor(proto, k).get;
 const abLength = getter(ArrayBuffer.prototype, "byteLength");
 const abDetached = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "detached")?.get;
-const TypedArray = Object.getPrototypeOf(Int8Array.prototype);
-const taBuffer = getter(TypedArray, "buffer"), taOffset = getter(TypedArray, "byteOffset"), taLength = getter(TypedArray, "byteLength");
-const dvBuffer = getter(DataView.prototype, "buffer"), dvOffset = getter(DataView.prototype, "byteOffset"), dvLength = getter(DataView.prototype, "byteLength");
+// A typed array's and a DataView's buffer, byteOffset and byteLength getters.
+const VIEWS = [Object.getPrototypeOf(Int8Array.prototype), DataView.prototype].map((p) => ["buffer", "byteOffset", "byteLength"].map((k) => getter(p, k)));
 
 function detached(buf) {
   if (abDetached) return abDetached.call(buf);
@@ -67,10 +66,14 @@ function detached(buf) {
 function binary(data) {
   if (typeof data !== "object" || data === null) return undefined;
   try { return [data, 0, abLength.call(data)]; } catch { /* not an ArrayBuffer */ }
-  try { return [taBuffer.call(data), taOffset.call(data), taLength.call(data)]; } catch { /* not a typed array */ }
-  try { return [dvBuffer.call(data), dvOffset.call(data), dvLength.call(data)]; } catch { /* not a DataView */ }
+  for (const view of VIEWS) {
+    try { return view.map((g) => g.call(data)); } catch { /* not this kind of view */ }
+  }
   return undefined;
 }
+
+/** A copy of `binary()`'s bytes. */
+const copy = (b) => new Uint8Array(b[0], b[1], b[2]).slice();
 
 function utf8Length(s) {
   let n = s.length;
@@ -225,46 +228,30 @@ export class Connection {
 
   /** Sends now when open, else queues (in order); throws QueueFullError past the queue's bounds. */
   send(data) {
+    let b;
+    if (typeof data !== "string") {
+      b = binary(data);
+      if (b === undefined) invalidData(data);
+      let shared = false;
+      try { abLength.call(b[0]); } catch { shared = true; }
+      if (shared) invalidData("a view of a SharedArrayBuffer");
+      if (detached(b[0])) invalidData("a detached ArrayBuffer (it was transferred)");
+    }
     const o = this.#open;
-    if (o !== null && typeof data === "string" && readyState(o.ws) === 1) {
+    let failure = "";
+    if (o !== null && readyState(o.ws) === 1) {
       try {
         o.ws.send(data);
         return;
       } catch (e) {
-        return this.#hold(data, utf8Length(data), messageOf(e));
+        failure = messageOf(e);
       }
-    }
-    return this.#sendSlow(data);
-  }
-
-  #sendSlow(data) {
-    let bytes, copy = data;
-    if (typeof data === "string") {
-      bytes = utf8Length(data);
     } else {
-      const b = binary(data);
-      if (b === undefined) invalidData(data);
-      const [buf, offset, length] = b;
-      let shared = false;
-      try { abLength.call(buf); } catch { shared = true; }
-      if (shared) invalidData("a view of a SharedArrayBuffer");
-      if (detached(buf)) invalidData("a detached ArrayBuffer (it was transferred)");
-      bytes = length;
-      const o = this.#open;
-      if (o !== null && !this.#closed && readyState(o.ws) === 1) {
-        try {
-          o.ws.send(data);
-          return;
-        } catch (e) {
-          return this.#hold(new Uint8Array(buf, offset, length).slice(), bytes, messageOf(e));
-        }
-      }
-      copy = new Uint8Array(buf, offset, length).slice(); // held in JS, never in wasm memory
+      try { o?.ws.readyState; } catch (e) { this.#crossed(e); } // workerd: a socket of another request throws here
+      if (o !== null) failure = "the socket is closing";
     }
-    if (this.#closed) ok(W().error(3, "", this.#json()));
-    const o = this.#open;
-    try { o?.ws.readyState; } catch (e) { this.#crossed(e); } // workerd: a socket of another request throws here
-    return this.#hold(copy, bytes, o !== null && readyState(o.ws) !== 1 ? "the socket is closing" : "");
+    // A binary message is held as a copy, in JS, never in wasm memory.
+    return this.#hold(b === undefined ? data : copy(b), b === undefined ? utf8Length(data) : b[2], failure);
   }
 
   /** A socket of another, ended request (a plain Worker): taken as closed, the connection closes, the send throws CrossRequestError. */
@@ -374,7 +361,7 @@ export class Connection {
         const all = this.#timers ?? [];
         for (let i = 1; i < all.length; i += 2) clearTimeout(all[i]);
         this.#timers = null;
-        network.update();
+        network();
         return;
       }
     }
@@ -433,10 +420,10 @@ export class Connection {
       else waiting.delete(this);
     } else if (type === "error") {
       detail = { message: a };
-    } else if (d === null) {
-      detail = { code: a, reason: b, wasClean: c, willReconnect: true, rejected: 0 };
     } else {
-      detail = { code: a, reason: b, wasClean: c, willReconnect: false, rejected: d, final: true };
+      detail = { code: a, reason: b, wasClean: c, willReconnect: d === null, rejected: d ?? 0 };
+      if (d === null) return this.#event(type, detail);
+      detail.final = true;
       this.#closed = true;
       this.#open = null;
       this.#queue = NO_SENDS;
@@ -687,23 +674,21 @@ function closeNow(ws, code, reason) {
 }
 
 // connect's numeric options, in the order the wasm takes them.
-const NUMBERS = [...RECONNECT_KEYS.slice(0, 5).map((k) => ["reconnect", k]), ...QUEUE_KEYS.map((k) => ["queue", k]), [null, "connectTimeoutMs"],
-  ["reconnect", "minUptimeMs"], ["heartbeat", "intervalMs"], ["heartbeat", "timeoutMs"]];
-const SHAPES = {
-  reconnect: ["false or { minDelayMs, maxDelayMs, factor, jitter, maxRetries, minUptimeMs, pace }", RECONNECT_KEYS],
-  queue: ["{ maxMessages, maxBytes }", QUEUE_KEYS],
-  heartbeat: ["{ intervalMs, timeoutMs, message }", HEARTBEAT_KEYS],
-};
+const NUMBERS = [...RECONNECT_KEYS.slice(0, 5).map((k) => `reconnect.${k}`), ...QUEUE_KEYS.map((k) => `queue.${k}`), "connectTimeoutMs",
+  "reconnect.minUptimeMs", "heartbeat.intervalMs", "heartbeat.timeoutMs"];
+const SHAPES = { reconnect: RECONNECT_KEYS, queue: QUEUE_KEYS, heartbeat: HEARTBEAT_KEYS };
 
 /** Reads an options object (`reconnect`, `queue`, `heartbeat`) into `nums`: only known keys, numbers only; returns it read (`{ key: value }`). */
 function options(o, what, nums) {
-  const [shape, keys] = SHAPES[what];
-  if (o === null || typeof o !== "object" || isArray(o)) throw configError(`${what} must be ${shape}, got ${describe(o)}`);
+  const keys = SHAPES[what];
+  if (o === null || typeof o !== "object" || isArray(o)) {
+    throw configError(`${what} must be ${what === "reconnect" ? "false or " : ""}{ ${keys.join(", ")} }, got ${describe(o)}`);
+  }
   onlyKnown(o, keys, what);
   const read = {};
   for (const k of keys) {
     read[k] = get(o, k);
-    if (k !== "message" && k !== "pace") setNumber(nums, what, k, read[k]);
+    if (k !== "message" && k !== "pace") setNumber(nums, `${what}.${k}`, read[k]);
   }
   return read;
 }
@@ -715,7 +700,7 @@ function beatMessage(m) {
   const b = binary(m);
   if (b === undefined) throw configError(`heartbeat.message must be a string or binary data, got ${describe(m)}`);
   try {
-    return new Uint8Array(b[0], b[1], b[2]).slice();
+    return copy(b);
   } catch {
     throw configError("heartbeat.message must not be a detached or shared buffer");
   }
@@ -731,11 +716,10 @@ function pacing(v) {
 }
 
 /** `nums` is `[reconnect on, given mask, ...NUMBERS]`. */
-function setNumber(nums, what, k, v) {
+function setNumber(nums, label, v) {
   if (v === undefined) return;
-  const label = what === null ? k : `${what}.${k}`;
   if (typeof v !== "number") throw configError(`${label} must be a number, got ${describe(v)}`);
-  const i = NUMBERS.findIndex(([w, key]) => w === what && key === k);
+  const i = NUMBERS.indexOf(label);
   nums[1] += 2 ** i;
   nums[2 + i] = v;
 }
@@ -784,7 +768,7 @@ export function connect(config) {
   nums[0] = rc === false ? 0 : 1;
   const perSecond = rc !== undefined && typeof rc !== "boolean" ? pacing(options(rc, "reconnect", nums).pace) : PACE;
   if (o.queue !== undefined) options(o.queue, "queue", nums);
-  setNumber(nums, null, "connectTimeoutMs", o.connectTimeoutMs);
+  setNumber(nums, "connectTimeoutMs", o.connectTimeoutMs);
   let beat;
   if (o.heartbeat !== undefined && o.heartbeat !== false) {
     beat = beatMessage(options(o.heartbeat, "heartbeat", nums).message);
@@ -835,35 +819,33 @@ export function connect(config) {
     throw e;
   } finally {
     conn[HOLD](false);
-    network.update();
+    network();
   }
 }
 
+let listening = false; // whether network()'s listeners are on
 /**
- * The realm's `online`, `offline` and `visibilitychange` listeners, added
- * while any connection lives (and removed with the last): offline, retries
- * pause; online, or a page shown again, a reconnecting connection retries
- * at once.
+ * Adds or removes the realm's `online`, `offline` and `visibilitychange`
+ * listeners: on while any connection lives (off with the last). Offline,
+ * retries pause; online, or a page shown again, a reconnecting connection
+ * retries at once.
  */
-const network = {
-  on: false,
-  update() {
-    const g = globalThis;
-    const want = conns.size > 0;
-    if (want === this.on || typeof g.addEventListener !== "function") return;
-    this.on = want;
-    const f = want ? "addEventListener" : "removeEventListener";
-    try {
-      g[f]("online", onOnline);
-      g[f]("offline", onOffline);
-      const doc = g.document;
-      if (doc && typeof doc.addEventListener === "function") doc[f]("visibilitychange", onVisible);
-    } catch (e) {
-      report(e);
-    }
-    if (want && g.navigator?.onLine === false) queueMicrotask(onOffline);
-  },
-};
+function network() {
+  const g = globalThis;
+  const want = conns.size > 0;
+  if (want === listening || typeof g.addEventListener !== "function") return;
+  listening = want;
+  const f = want ? "addEventListener" : "removeEventListener";
+  try {
+    g[f]("online", onOnline);
+    g[f]("offline", onOffline);
+    const doc = g.document;
+    if (doc && typeof doc.addEventListener === "function") doc[f]("visibilitychange", onVisible);
+  } catch (e) {
+    report(e);
+  }
+  if (want && g.navigator?.onLine === false) queueMicrotask(onOffline);
+}
 
 function tell(online, visible) {
   W().conn_network(online, visible);

@@ -11,13 +11,12 @@ export const DEFAULT_NAME = "ProfileRegistry";
 /** A short description of any value for messages; never throws. */
 export function describe(v) {
   try {
-    switch (typeof v) {
-      case "undefined": return "undefined";
-      case "number": return `the number ${v}`;
+    const t = typeof v;
+    switch (t) {
+      case "undefined": return t;
+      case "number": case "boolean": return `the ${t} ${v}`;
       case "bigint": return `the bigint ${v}n`;
-      case "boolean": return `the boolean ${v}`;
-      case "symbol": return "a symbol";
-      case "function": return "a function";
+      case "symbol": case "function": return `a ${t}`;
       case "string": {
         let s = v.length > 40 ? v.slice(0, 40) : v;
         if (!wellFormed(s)) s = s.replace(/\p{Cs}/gu, "\ufffd");
@@ -36,9 +35,7 @@ export function describe(v) {
 }
 
 /** Whether a string is well-formed UTF-16 (no lone surrogates). */
-export const wellFormed = typeof String.prototype.isWellFormed === "function"
-  ? (s) => s.isWellFormed()
-  : (s) => !/\p{Cs}/u.test(s);
+export const wellFormed = (s) => !/\p{Cs}/u.test(s);
 
 /** `o[k]`, with a throwing getter or Proxy trap as an error of `make`. */
 export function get(o, k, make = configError) {
@@ -68,16 +65,20 @@ const SUFFIX = " cannot be a profile; use a string, a safe integer, a boolean, o
  * wasm allows, it stops and lets the wasm say which bound was passed.
  */
 export function profileJson(v) {
-  const t = typeof v;
-  if (t === "string") return stringJson(v);
-  if (t === "number") return String(v);
-  if (t === "boolean") return v ? "true" : "false";
+  const j = scalarJson(v);
+  if (j !== undefined) return j;
   const parts = [], budget = { size: 0 };
   walk(v, 0, parts, budget);
   if (budget.size > MAX_JSON) {
     throw profileError(`a profile may take at most ${MAX_JSON} bytes in its canonical (JSON) form; use a shorter key, such as an account id`);
   }
   return parts.join("");
+}
+
+/** The JSON of a string, number or boolean; undefined for anything else. */
+function scalarJson(v) {
+  const t = typeof v;
+  return t === "string" ? stringJson(v) : t === "number" || t === "boolean" ? String(v) : undefined;
 }
 
 function stringJson(s) {
@@ -89,12 +90,8 @@ function stringJson(s) {
 }
 
 function walk(v, depth, parts, budget) {
-  let j;
-  const t = typeof v;
-  if (t === "string") j = stringJson(v);
-  else if (t === "number") j = String(v);
-  else if (t === "boolean") j = v ? "true" : "false";
-  else if (!isArray(v)) throw profileError(isVia(v) ? VIA_AS_PROFILE : `${describe(v)}${SUFFIX}`);
+  const j = scalarJson(v);
+  if (j === undefined && !isArray(v)) throw profileError(isVia(v) ? VIA_AS_PROFILE : `${describe(v)}${SUFFIX}`);
   if (j !== undefined) {
     budget.size += j.length + 1;
     parts.push(j);

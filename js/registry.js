@@ -93,13 +93,11 @@ function local(t, call) {
   return t.name;
 }
 
-function label(fns) {
-  try {
-    const n = fns.obj.name;
-    return typeof n === "string" ? n : "(module object)";
-  } catch {
-    return "(module object)";
-  }
+/** The RegistryModuleError of module `fns`: what it did wrong. */
+function moduleError(fns, what) {
+  let n;
+  try { n = fns.obj.name; } catch { /* a name that cannot be read */ }
+  return typed("RegistryModuleError", `registry module ${JSON.stringify(typeof n === "string" ? n : "(module object)")} failed: ${what}`);
 }
 
 /** Calls a module's method; what it throws becomes a RegistryModuleError. */
@@ -109,9 +107,7 @@ export function callModule(fns, method, name, json, value) {
   try {
     return fns[method].apply(fns.obj, args);
   } catch (e) {
-    let what = describe(e);
-    try { if (e instanceof Error) what = JSON.stringify(String(e.message)); } catch { /* described already */ }
-    throw typed("RegistryModuleError", `registry module ${JSON.stringify(label(fns))} failed: ${method} threw ${what}`);
+    throw moduleError(fns, `${method} threw ${describe(e)}`);
   }
 }
 
@@ -128,7 +124,7 @@ export function moduleRegister(fns, t, json, value) {
   const took = callModule(fns, "register", t.name, json, value);
   if (took === true) return;
   if (took === false) alreadyRegistered(t.name, json, callModule(fns, "lookup", t.name, json));
-  throw typed("RegistryModuleError", `registry module ${JSON.stringify(label(fns))} failed: register must return true or false, returned ${describe(took)}`);
+  throw moduleError(fns, `register must return true or false, returned ${describe(took)}`);
 }
 
 /** Starts the registry `name` (default "ProfileRegistry") in this realm; idempotent. */
