@@ -382,15 +382,18 @@ fn unquote(json: &str, mut i: usize) -> (String, usize) {
 }
 
 /// Whether byte `b` of a profile's JSON is outside its strings (quotes are
-/// in them); `state` is that after the bytes before (0 outside, 1 in a
-/// string, 2 after a backslash in one), which it moves on.
+/// in them); `state` is that after the bytes before (bit 0: in a string,
+/// bit 1: after a backslash, which only strings hold), which it moves on.
 fn outside(state: &mut u8, b: u8) -> bool {
-    *state = match (*state, b) {
-        (0, b'"') | (2, _) => 1,
-        (0, _) => return true,
-        (_, b'\\') => 2,
-        (_, b'"') => 0,
-        (s, _) => s,
+    let s = *state;
+    *state = if s > 1 {
+        1
+    } else if b == b'\\' {
+        3
+    } else if b == b'"' {
+        s ^ 1
+    } else {
+        return s == 0;
     };
     false
 }
