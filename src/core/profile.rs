@@ -313,13 +313,25 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn json_strings(&self) -> Option<Vec<String>> {
-        self.list_strings(|json, mut i| {
-            let start = i;
-            while let Some(&b) = json.as_bytes().get(i).filter(|&&b| b != b'"') {
-                i += 1 + (b == b'\\') as usize;
+        let json = &*self.0;
+        if !json.starts_with('[') {
+            return None;
+        }
+        let (mut items, mut start, mut state) = (Vec::new(), 0, 0);
+        for (i, &b) in json.as_bytes().iter().enumerate() {
+            let was = state;
+            if outside(&mut state, b) {
+                // Past the `[`, only the `,` and `]` between strings.
+                if i > 0 && b != b',' && b != b']' {
+                    return None;
+                }
+            } else if b == b'"' && was == 0 {
+                start = i + 1;
+            } else if b == b'"' && was == 1 {
+                items.push(json.get(start..i).unwrap_or_default().into());
             }
-            (json.get(start..i).unwrap_or_default().into(), i)
-        })
+        }
+        Some(items)
     }
 
     /// The strings of a list of strings, each read by `read` (from after
@@ -496,6 +508,13 @@ mod tests {
         assert_eq!(p.depth(), 3);
         assert_eq!(p.items().unwrap(), ["]".into(), inner, Profile::int(-1).unwrap()]);
         assert_eq!(p.strings(), None);
+        for json in [r#"[["a"]]"#, r#"["a",1]"#, r#"[true,"a"]"#, r#""a""#, "1"] {
+            assert_eq!(Profile(json.into()).json_strings(), None, "{json}");
+        }
+        assert_eq!(Profile("[]".into()).json_strings(), Some(vec![]));
+        let odd = Profile::list(vec!["[1,\"]".into(), ",".into()]).unwrap();
+        assert_eq!(odd.json_strings(), Some(vec!["[1,\\\"]".to_string(), ",".to_string()]));
+        assert_eq!(odd.strings(), Some(vec!["[1,\"]".to_string(), ",".to_string()]));
         assert_eq!(Profile::from("\\\"").as_str().as_deref(), Some("\\\""));
     }
 }
