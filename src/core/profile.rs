@@ -28,6 +28,12 @@ use crate::core::wire::{push_json_list, push_json_str, MAX_PROFILE_BYTES};
 /// ```
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
+// The messages of the bounds (here and in `wire`) write them as literals:
+// pushing the numbers weighs more in the wasm.
+const _: () = assert!(
+    Profile::MAX_STRING_BYTES == 1024 && Profile::MAX_LIST_LEN == 64 && Profile::MAX_DEPTH == 8 && MAX_PROFILE_BYTES == 65536
+);
+
 /// A registry key, compared and hashed by value.
 ///
 /// A profile is held as its canonical JSON (`JSON.stringify`'s form, see
@@ -104,7 +110,7 @@ impl Profile {
 
     /// A string of `bytes`, more than [`Profile::MAX_STRING_BYTES`].
     pub(crate) fn too_long_string(bytes: usize) -> Error {
-        Error::InvalidProfile(text!("a string profile may be at most ", Self::MAX_STRING_BYTES, " bytes long, got ", bytes))
+        Error::InvalidProfile(text!("a string profile may be at most 1024 bytes long, got ", bytes))
     }
 
     /// An integer profile; errors outside the JS-safe range.
@@ -172,16 +178,14 @@ impl Profile {
 
     /// The message of a list of `got` items, more than [`Profile::MAX_LIST_LEN`].
     pub(crate) fn too_long(got: impl Piece) -> String {
-        text!("a list profile may hold at most ", Self::MAX_LIST_LEN, " items, got ", got)
+        text!("a list profile may hold at most 64 items, got ", got)
     }
 
     /// A profile whose canonical form takes `bytes`, more than
     /// [`MAX_PROFILE_BYTES`].
     pub(crate) fn too_big(bytes: usize) -> Error {
         Error::InvalidProfile(text!(
-            "a profile may take at most ",
-            MAX_PROFILE_BYTES,
-            " bytes in its canonical (JSON) form, got ",
+            "a profile may take at most 65536 bytes in its canonical (JSON) form, got ",
             bytes,
             "; use a shorter key, such as an account id"
         ))
@@ -189,7 +193,7 @@ impl Profile {
 
     /// The message of a list nested more than [`Profile::MAX_DEPTH`] levels.
     pub(crate) fn too_deep() -> String {
-        text!("a list profile may nest at most ", Self::MAX_DEPTH, " levels deep")
+        "a list profile may nest at most 8 levels deep".into()
     }
 
     /// The canonical JSON form, as `JSON.stringify` writes it.
