@@ -539,7 +539,7 @@ impl Conn {
 fn on(id: u32, op: Op<'_>) -> u32 {
     let r = match conn(id) {
         Some(c) => c.borrow_mut().apply(op),
-        None if op.needs_conn() => Err(Error::ConnectionClosed { profile: Profile::from("?") }), // the host knows it closed
+        None if op.needs_conn() => Err(Error::ConnectionClosed { profile: Profile::from_canonical("\"?\"") }), // the host knows it closed
         None => Ok(()),
     };
     settle();

@@ -28,6 +28,12 @@ use crate::core::wire::{push_json_list, push_json_str, MAX_PROFILE_BYTES};
 /// ```
 pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
+// The messages of the bounds (here and in `wire`) write them as literals:
+// pushing the numbers weighs more in the wasm.
+const _: () = assert!(
+    Profile::MAX_STRING_BYTES == 1024 && Profile::MAX_LIST_LEN == 64 && Profile::MAX_DEPTH == 8 && MAX_PROFILE_BYTES == 65536
+);
+
 /// A registry key, compared and hashed by value.
 ///
 /// A profile is held as its canonical JSON (`JSON.stringify`'s form, see
@@ -104,7 +110,7 @@ impl Profile {
 
     /// A string of `bytes`, more than [`Profile::MAX_STRING_BYTES`].
     pub(crate) fn too_long_string(bytes: usize) -> Error {
-        Error::InvalidProfile(text!("a string profile may be at most ", Self::MAX_STRING_BYTES, " bytes long, got ", bytes))
+        Error::InvalidProfile(text!("a string profile may be at most 1024 bytes long, got ", bytes))
     }
 
     /// An integer profile; errors outside the JS-safe range.
@@ -172,16 +178,14 @@ impl Profile {
 
     /// The message of a list of `got` items, more than [`Profile::MAX_LIST_LEN`].
     pub(crate) fn too_long(got: impl Piece) -> String {
-        text!("a list profile may hold at most ", Self::MAX_LIST_LEN, " items, got ", got)
+        text!("a list profile may hold at most 64 items, got ", got)
     }
 
     /// A profile whose canonical form takes `bytes`, more than
     /// [`MAX_PROFILE_BYTES`].
     pub(crate) fn too_big(bytes: usize) -> Error {
         Error::InvalidProfile(text!(
-            "a profile may take at most ",
-            MAX_PROFILE_BYTES,
-            " bytes in its canonical (JSON) form, got ",
+            "a profile may take at most 65536 bytes in its canonical (JSON) form, got ",
             bytes,
             "; use a shorter key, such as an account id"
         ))
@@ -189,7 +193,7 @@ impl Profile {
 
     /// The message of a list nested more than [`Profile::MAX_DEPTH`] levels.
     pub(crate) fn too_deep() -> String {
-        text!("a list profile may nest at most ", Self::MAX_DEPTH, " levels deep")
+        "a list profile may nest at most 8 levels deep".into()
     }
 
     /// The canonical JSON form, as `JSON.stringify` writes it.
@@ -313,13 +317,25 @@ impl Profile {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn json_strings(&self) -> Option<Vec<String>> {
-        self.list_strings(|json, mut i| {
-            let start = i;
-            while let Some(&b) = json.as_bytes().get(i).filter(|&&b| b != b'"') {
-                i += 1 + (b == b'\\') as usize;
+        let json = &*self.0;
+        if !json.starts_with('[') {
+            return None;
+        }
+        let (mut items, mut start, mut state) = (Vec::new(), 0, 0);
+        for (i, &b) in json.as_bytes().iter().enumerate() {
+            let was = state;
+            if outside(&mut state, b) {
+                // Past the `[`, only the `,` and `]` between strings.
+                if i > 0 && b != b',' && b != b']' {
+                    return None;
+                }
+            } else if b == b'"' && was == 0 {
+                start = i + 1;
+            } else if b == b'"' && was == 1 {
+                items.push(json.get(start..i).unwrap_or_default().into());
             }
-            (json.get(start..i).unwrap_or_default().into(), i)
-        })
+        }
+        Some(items)
     }
 
     /// The strings of a list of strings, each read by `read` (from after
@@ -382,15 +398,18 @@ fn unquote(json: &str, mut i: usize) -> (String, usize) {
 }
 
 /// Whether byte `b` of a profile's JSON is outside its strings (quotes are
-/// in them); `state` is that after the bytes before (0 outside, 1 in a
-/// string, 2 after a backslash in one), which it moves on.
+/// in them); `state` is that after the bytes before (bit 0: in a string,
+/// bit 1: after a backslash, which only strings hold), which it moves on.
 fn outside(state: &mut u8, b: u8) -> bool {
-    *state = match (*state, b) {
-        (0, b'"') | (2, _) => 1,
-        (0, _) => return true,
-        (_, b'\\') => 2,
-        (_, b'"') => 0,
-        (s, _) => s,
+    let s = *state;
+    *state = if s > 1 {
+        1
+    } else if b == b'\\' {
+        3
+    } else if b == b'"' {
+        s ^ 1
+    } else {
+        return s == 0;
     };
     false
 }
@@ -493,6 +512,13 @@ mod tests {
         assert_eq!(p.depth(), 3);
         assert_eq!(p.items().unwrap(), ["]".into(), inner, Profile::int(-1).unwrap()]);
         assert_eq!(p.strings(), None);
+        for json in [r#"[["a"]]"#, r#"["a",1]"#, r#"[true,"a"]"#, r#""a""#, "1"] {
+            assert_eq!(Profile(json.into()).json_strings(), None, "{json}");
+        }
+        assert_eq!(Profile("[]".into()).json_strings(), Some(vec![]));
+        let odd = Profile::list(vec!["[1,\"]".into(), ",".into()]).unwrap();
+        assert_eq!(odd.json_strings(), Some(vec!["[1,\\\"]".to_string(), ",".to_string()]));
+        assert_eq!(odd.strings(), Some(vec!["[1,\"]".to_string(), ",".to_string()]));
         assert_eq!(Profile::from("\\\"").as_str().as_deref(), Some("\\\""));
     }
 }

@@ -194,7 +194,7 @@ impl<'a> Reader<'a> {
                 let mut items = 0;
                 loop {
                     if items == Profile::MAX_LIST_LEN {
-                        return Err(Error::InvalidProfile(Profile::too_long(text!("more than ", Profile::MAX_LIST_LEN))));
+                        return Err(Error::InvalidProfile(Profile::too_long("more than 64")));
                     }
                     items += 1;
                     self.value(depth + 1)?;
