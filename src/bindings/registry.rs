@@ -32,8 +32,8 @@ export! {
 /// Starts `name` (idempotent); its events go to the outbox.
 pub fn start(name: &str) -> u32 {
     result(ns(|ns| {
-        if !ns.is_started(name) {
-            let reg = ns.start(name)?;
+        let (reg, fresh) = ns.start_fresh(name)?;
+        if fresh {
             // Both observers live as long as the registry instance: a
             // stopped one is cleared (they hear its unregisters) and nothing
             // registers into it again, so they hear nothing more.

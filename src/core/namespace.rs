@@ -116,14 +116,20 @@ impl<V: Clone + 'static> Namespace<V> {
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn start(&self, name: &str) -> Result<Registry<V>, Error> {
+        self.start_fresh(name).map(|(reg, _)| reg)
+    }
+
+    /// [`Namespace::start`], and whether it started the registry now (not
+    /// found it running).
+    pub(crate) fn start_fresh(&self, name: &str) -> Result<(Registry<V>, bool), Error> {
         check_name("registry", name)?;
         let mut map = self.inner.registries.borrow_mut();
         if let Some(running) = map.get(name) {
-            return Ok(running.clone());
+            return Ok((running.clone(), false));
         }
         let reg = Registry::new(name);
         map.insert(name.into(), reg.clone());
-        Ok(reg)
+        Ok((reg, true))
     }
 
     /// Stops the registry `name`: every entry is unregistered (listeners hear
