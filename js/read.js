@@ -18,16 +18,13 @@ export function describe(v) {
       case "bigint": return `the bigint ${v}n`;
       case "symbol": case "function": return `a ${t}`;
       case "string": {
-        let s = v.length > 40 ? v.slice(0, 40) : v;
-        if (!wellFormed(s)) s = s.replace(/\p{Cs}/gu, "\ufffd");
+        const s = v.slice(0, 40).replace(/\p{Cs}/gu, "\ufffd");
         return `the string ${JSON.stringify(s)}${s.length < v.length ? "..." : ""}`;
       }
     }
     if (v === null) return "null";
     if (Array.isArray(v)) return "an array";
-    if (v instanceof Error) {
-      try { return `an error: ${JSON.stringify(String(v.message))}`; } catch { return "an error"; }
-    }
+    if (v instanceof Error) return `an error: ${JSON.stringify(String(v.message))}`;
     return "a value of type object";
   } catch {
     return "a value that cannot be inspected";
@@ -132,9 +129,7 @@ export function readProfile(v) {
 
 /** The JS value of a canonical profile (`raw`: the caller's own scalar, kept as is). */
 export function profileValue(json, raw) {
-  const t = typeof raw;
-  if (t === "string" || t === "boolean" || t === "number") return t === "number" ? Number(json) : raw;
-  return deepFreeze(JSON.parse(json));
+  return typeof raw === "object" ? deepFreeze(JSON.parse(json)) : typeof raw === "number" ? Number(json) : raw;
 }
 
 function deepFreeze(a) {
@@ -170,7 +165,7 @@ function moduleFrom(v) {
   if (v === undefined) return DEFAULT_MODULE;
   if (typeof v === "string") return readName(v, 1, "a module name");
   if (v !== null && (typeof v === "object" || typeof v === "function")) return readModule(v);
-  throw configError(`registry.module must be a module name or an object with register/lookup/unregister, got ${describe(v)}`);
+  throw configError(`registry.module must be a module name or a module object with register, lookup and unregister, got ${describe(v)}`);
 }
 
 const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAME, profile: undefined });
