@@ -503,8 +503,8 @@ export class Connection {
   #construct(s, url) {
     let ws;
     try {
-      ws = Reflect.construct(this.#ctor, [url, this.#protocols.slice()]); // a copy: a constructor may change it
-      if (ws === null || typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
+      ws = new this.#ctor(url, this.#protocols.slice()); // a copy: a constructor may change it
+      if (typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
     } catch (e) {
       this.#sock = null;
       const id = this.#id;

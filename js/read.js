@@ -62,20 +62,12 @@ const SUFFIX = " cannot be a profile; use a string, a safe integer, a boolean, o
  * wasm allows, it stops and lets the wasm say which bound was passed.
  */
 export function profileJson(v) {
-  const j = scalarJson(v);
-  if (j !== undefined) return j;
   const parts = [], budget = { size: 0 };
   walk(v, 0, parts, budget);
   if (budget.size > MAX_JSON) {
     throw profileError(`a profile may take at most ${MAX_JSON} bytes in its canonical (JSON) form; use a shorter key, such as an account id`);
   }
   return parts.join("");
-}
-
-/** The JSON of a string, number or boolean; undefined for anything else. */
-function scalarJson(v) {
-  const t = typeof v;
-  return t === "string" ? stringJson(v) : t === "number" || t === "boolean" ? String(v) : undefined;
 }
 
 function stringJson(s) {
@@ -87,7 +79,8 @@ function stringJson(s) {
 }
 
 function walk(v, depth, parts, budget) {
-  const j = scalarJson(v);
+  const t = typeof v;
+  const j = t === "string" ? stringJson(v) : t === "number" || t === "boolean" ? String(v) : undefined;
   if (j === undefined && !isArray(v)) throw profileError(isVia(v) ? VIA_AS_PROFILE : `${describe(v)}${SUFFIX}`);
   if (j !== undefined) {
     budget.size += j.length + 1;
@@ -104,9 +97,7 @@ function walk(v, depth, parts, budget) {
     parts.push("[");
     for (let i = 0; i < len; i++) {
       if (i > 0) parts.push(",");
-      let item;
-      try { item = v[i]; } catch (e) { throw profileError(`reading item ${i} threw: ${describe(e)}`); }
-      walk(item, depth + 1, parts, budget);
+      walk(get(v, i, profileError), depth + 1, parts, budget);
       if (budget.size > MAX_JSON) return; // the wasm reports the size
     }
     parts.push("]");
@@ -213,9 +204,8 @@ function callHint(v, call = "") {
   const ex = t === "string" ? (v.length <= 40 && wellFormed(v) ? JSON.stringify(v) : "")
     : t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ? String(v)
     : isArray(v) ? "[...]" : "";
-  const f = call.slice(0, -1);
   if (!call || !ex) return "";
-  if (call.endsWith(":")) return t === "string" ? `; for the registry ${ex}: ${f}({ registry: ${ex} })` : "";
+  if (call.endsWith(":")) return t === "string" ? `; for the registry ${ex}: ${call.slice(0, -1)}({ registry: ${ex} })` : "";
   return `; for the profile ${ex} in the default registry: ${call}(undefined, ${ex}${call === "register" ? ", value" : ""})`;
 }
 

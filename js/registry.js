@@ -357,13 +357,12 @@ export function registerLocal(name, p, json, value, call) {
   } finally {
     pending.v = pending.k = undefined;
   }
-  if (r.charCodeAt(0) === 0) {
-    try { ok(r); } catch (e) {
-      if (e.name === "AlreadyRegisteredError") e.existing = mirrorGet(mirrors.get(name), p);
-      throw e;
-    }
+  try {
+    return ok(r);
+  } catch (e) {
+    if (e.name === "AlreadyRegisteredError") e.existing = mirrorGet(mirrors.get(name), p);
+    throw e;
   }
-  return r;
 }
 
 /** Unregisters the profile; an absent profile is fine. */
