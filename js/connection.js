@@ -53,14 +53,8 @@ apply.conn = (r) => conns.get(r[1])?.[RECORD](r);
 // Intrinsic getters: they brand-check, and ignore getters an object defines.
 const getter = (proto, k) => Object.getOwnPropertyDescriptor(proto, k).get;
 const abLength = getter(ArrayBuffer.prototype, "byteLength");
-const abDetached = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, "detached")?.get;
 // A typed array's and a DataView's buffer, byteOffset and byteLength getters.
 const VIEWS = [Object.getPrototypeOf(Int8Array.prototype), DataView.prototype].map((p) => ["buffer", "byteOffset", "byteLength"].map((k) => getter(p, k)));
-
-function detached(buf) {
-  if (abDetached) return abDetached.call(buf);
-  try { new Uint8Array(buf, 0, 0); return false; } catch { return true; } // eslint-disable-line no-new
-}
 
 /** `[buffer, offset, length]` of binary data, or undefined for anything else. */
 function binary(data) {
@@ -95,9 +89,8 @@ function messageOf(e) {
   }
 }
 
-function readyState(ws) {
-  try { return ws.readyState; } catch { return -1; }
-}
+/** A socket's readyState; undefined if reading it throws. */
+const readyState = (ws) => prop(ws, "readyState");
 
 function prop(o, k) {
   try { return o[k]; } catch { return undefined; }
@@ -112,8 +105,8 @@ function prop(o, k) {
  * const off = listen(all, ["open"], "open", (e) => console.log(e), conn); off();
  */
 export function listen(all, types, type, listener, self) {
-  if (!types.includes(type)) throw typed("InvalidConfigError", `unknown event type ${describe(type)}; use one of ${types.join(", ")}`);
-  if (typeof listener !== "function") throw typed("InvalidConfigError", `the listener must be a function, got ${describe(listener)}`);
+  if (!types.includes(type)) throw configError(`unknown event type ${describe(type)}; use one of ${types.join(", ")}`);
+  if (typeof listener !== "function") throw configError(`the listener must be a function, got ${describe(listener)}`);
   const list = all[type] ?? [];
   // The function itself; a wrapper when it is listed already, so the same
   // function added twice is two listeners and each off() removes its own.
@@ -130,7 +123,7 @@ export function listen(all, types, type, listener, self) {
 /** Calls the listeners of `type` in `all` (or none: null) with `detail` as the event, its `type` and `target` set; a throw is reported, the rest still run. */
 export function emitTo(all, type, detail, self) {
   const list = all?.[type];
-  if (list === undefined || list.length === 0) return;
+  if (list === undefined) return;
   detail.type = type;
   detail.target = self;
   for (const f of list) {
@@ -181,14 +174,13 @@ export class Connection {
     if (beat !== undefined) this.#beat = { message: beat, lastIn: 0 };
     if (module !== null) hosted.set(this, [module, registry]);
     if (perSecond !== PACE) paces.set(this, perSecond);
+    early.set(this, { on: true, events: [] }); // events raised inside connect() reach listeners added right after it
   }
 
-  /** @internal */ [HOLD](on) {
-    if (on) early.set(this, { on, events: [] });
-    else {
-      early.get(this).on = false;
-      queueMicrotask(() => this.#flushEarly());
-    }
+  /** @internal connect() is over: the events it raised go out next (in a microtask), the rest as they come. */
+  [HOLD]() {
+    early.get(this).on = false;
+    queueMicrotask(() => this.#flushEarly());
   }
 
   #flushEarly() {
@@ -232,10 +224,8 @@ export class Connection {
     if (typeof data !== "string") {
       b = binary(data);
       if (b === undefined) invalidData(data);
-      let shared = false;
-      try { abLength.call(b[0]); } catch { shared = true; }
-      if (shared) invalidData("a view of a SharedArrayBuffer");
-      if (detached(b[0])) invalidData("a detached ArrayBuffer (it was transferred)");
+      try { abLength.call(b[0]); } catch { invalidData("a view of a SharedArrayBuffer"); }
+      try { new Uint8Array(b[0], 0, 0); } catch { invalidData("a detached ArrayBuffer (it was transferred)"); } // eslint-disable-line no-new
     }
     const o = this.#open;
     let failure = "";
@@ -291,7 +281,7 @@ export class Connection {
   on(type, listener) { return listen((this.#listeners ??= {}), EVENT_TYPES, type, listener, this); }
 
   #emit(detail) {
-    const held = early.size === 0 ? undefined : early.get(this);
+    const held = early.get(this);
     if (held !== undefined) {
       if (held.on) {
         held.events.push(detail);
@@ -320,9 +310,9 @@ export class Connection {
       case "open": return this.#openSocket(r[2], r[3]);
       case "send": return this.#sendHeld(r[2]);
       case "beat": {
-        const s = this.#socket(r[2]);
-        if (s !== undefined && s.ws !== null && readyState(s.ws) === 1) {
-          try { s.ws.send(this.#beat.message); } catch { /* a socket that cannot send: the deadline finds it silent */ }
+        const ws = this.#socket(r[2])?.ws;
+        if (readyState(ws) === 1) {
+          try { ws.send(this.#beat.message); } catch { /* a socket that cannot send: the deadline finds it silent */ }
         }
         return;
       }
@@ -330,9 +320,9 @@ export class Connection {
         const s = this.#socket(r[2]);
         if (s === undefined) return;
         if (s === this.#open) this.#open = null;
-        if (s.ws !== null) return this.#closeSocket(r[2], s, r[3], r[4]);
+        if (s.ws !== null) return this.#closeSocket(s, r[3], r[4]);
         s.closeReq = [r[3], r[4]];
-        if (s.pending) this.#standIn(r[2], s, 0); // its url is still being made: it never existed
+        if (s.pending) this.#standIn(s, 0); // its url is still being made: it never existed
         return;
       }
       case "timer":
@@ -448,12 +438,12 @@ export class Connection {
     this.#sock = s;
     waiting.delete(this);
     // The url string given: one string per connection, not one more per socket.
-    if (typeof this.#url !== "function") return this.#paced(sid, s, this.#url, attempt);
+    if (typeof this.#url !== "function") return this.#paced(s, this.#url, attempt);
     // The url function, for every socket: a throw, a rejection or a bad url
     // is a failed attempt (an `error` event, then a retry with backoff).
     const id = this.#id;
     const fail = (why) => {
-      if (this.#socket(sid) !== s) return;
+      if (this.#sock !== s) return;
       this.#sock = null;
       W().conn_failed(id, sid, why);
       drain();
@@ -468,26 +458,26 @@ export class Connection {
     s.pending = true;
     Promise.resolve(made).then((u) => {
       s.pending = false;
-      if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while the url was made
+      if (this.#sock !== s || s.closeReq !== undefined) return; // closed while the url was made
       if (typeof u !== "string") return fail(`the url function gave ${describe(u)}, not a ws:// or wss:// url`);
       try { checkUrl(u); } catch (e) { return fail(`the url function gave a bad url: ${e.message}`); }
       origins.set(this, originOf(u));
-      this.#paced(sid, s, u, attempt);
+      this.#paced(s, u, attempt);
       deliver();
     }, (e) => fail(`the url function failed: ${messageOf(e)}`));
   }
 
   /** Constructs a retry's socket when the origin's pacer lets it go (the first socket at once); `s.paced` is its place in line. */
-  #paced(sid, s, url, attempt) {
+  #paced(s, url, attempt) {
     const perSecond = paces.get(this) ?? PACE;
-    if (attempt === 0 || perSecond === Infinity) return this.#construct(sid, s, url);
+    if (attempt === 0 || perSecond === Infinity) return this.#construct(s, url);
     s.pending = true;
     s.paced = pace(this.#origin(), perSecond, (at) => {
       s.paced = undefined;
       s.released = at;
       s.pending = false;
-      if (this.#socket(sid) !== s || s.closeReq !== undefined) return; // closed while waiting
-      this.#construct(sid, s, url);
+      if (this.#sock !== s || s.closeReq !== undefined) return; // closed while waiting
+      this.#construct(s, url);
       deliver();
     });
   }
@@ -510,16 +500,17 @@ export class Connection {
     }
   }
 
-  #construct(sid, s, url) {
+  #construct(s, url) {
     let ws;
     try {
-      ws = Reflect.construct(this.#ctor, [url, this.#protocols.slice()]); // a copy: a constructor may change it
-      if (ws === null || typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
+      ws = new this.#ctor(url, this.#protocols.slice()); // a copy: a constructor may change it
+      if (typeof ws !== "object") throw new TypeError(`the WebSocket constructor returned ${describe(ws)}`);
     } catch (e) {
       this.#sock = null;
       const id = this.#id;
       // Its message may quote the url, secrets and all: this one names it redacted.
       const message = `new WebSocket(${JSON.stringify(redact(url))}) threw: ${messageOf(e).split(url).join("(the url)")}`;
+      const sid = s.sid;
       later(() => { W().conn_failed(id, sid, message); drain(); });
       return;
     }
@@ -534,7 +525,7 @@ export class Connection {
     } catch (e) {
       report(e);
     }
-    if (s.closeReq !== undefined) this.#closeSocket(sid, s, ...s.closeReq);
+    if (s.closeReq !== undefined) this.#closeSocket(s, ...s.closeReq);
   }
 
   // The socket handlers, one of each for every socket: `this` is the socket (or not, in workerd: then the event's target).
@@ -545,7 +536,7 @@ export class Connection {
     clearTimeout(s.abort);
     if (s.closing !== undefined) { // closed while connecting: now cleanly
       closeNow(s.ws, ...s.closing);
-      c.#standIn(s.sid, s, CLOSE_WAIT_MS);
+      c.#standIn(s, CLOSE_WAIT_MS);
     } else if (c.#sock === s) {
       if (c.#beat !== undefined) c.#beat.lastIn = now();
       W().conn_opened(c.#id, s.sid);
@@ -573,7 +564,7 @@ export class Connection {
     // fire `error` and never `close`: stand in for it, unless it comes.
     // (Browsers, ws, Deno and workerd fire it right after: a stand-in
     // that came first would let the next socket open beside this one.)
-    if (c.#sock === s && readyState(s.ws) !== 1) c.#standIn(s.sid, s, STAND_IN_CLOSE_MS);
+    if (c.#sock === s && readyState(s.ws) !== 1) c.#standIn(s, STAND_IN_CLOSE_MS);
   }
 
   static #onclose(e) {
@@ -594,25 +585,25 @@ export class Connection {
    * after CONNECTING_CLOSE_MS is it aborted. One that never confirms its
    * close (half-open) is taken as closed after CLOSE_WAIT_MS.
    */
-  #closeSocket(sid, s, code, reason) {
+  #closeSocket(s, code, reason) {
     if (readyState(s.ws) !== 0) {
       closeNow(s.ws, code, reason);
-      return this.#standIn(sid, s, CLOSE_WAIT_MS);
+      return this.#standIn(s, CLOSE_WAIT_MS);
     }
     if (s.closing !== undefined) return;
     s.closing = [code, reason];
     s.abort = setTimeout(() => {
       closeNow(s.ws, code, reason);
-      this.#standIn(sid, s, CLOSE_WAIT_MS);
+      this.#standIn(s, CLOSE_WAIT_MS);
     }, CONNECTING_CLOSE_MS);
   }
 
-  /** Reports socket `sid` closed after `ms` unless its own close comes first. */
-  #standIn(sid, s, ms) {
+  /** Reports socket `s` closed after `ms` unless its own close comes first. */
+  #standIn(s, ms) {
     if (s.stand !== undefined) return;
-    const id = this.#id;
+    const id = this.#id, sid = s.sid;
     s.stand = setTimeout(() => {
-      if (this.#socket(sid) !== s) return;
+      if (this.#sock !== s) return;
       if (s.ws !== null) closeNow(s.ws, 1000, "");
       W().conn_closed(id, sid, 1006, "", false);
       drain();
@@ -640,7 +631,7 @@ export class Connection {
 
   #sendHeld(sid) {
     const s = this.#socket(sid);
-    const failed = stuck.size === 0 ? undefined : stuck.get(this);
+    const failed = stuck.get(this);
     const item = this.#queue[failed?.k ?? 0];
     if (item === undefined) return;
     if (failed !== undefined) {
@@ -648,7 +639,7 @@ export class Connection {
       return;
     }
     try {
-      if (s === undefined || s.ws === null || readyState(s.ws) !== 1) throw new Error("the socket is not open");
+      if (readyState(s?.ws) !== 1) throw new Error("the socket is not open");
       s.ws.send(item.data);
       this.#queue.shift();
     } catch (e) {
@@ -755,11 +746,12 @@ export function connect(config) {
   const t = readTarget(config, OPTION_KEYS, o);
   if (t.profile === undefined) throw configError("connect needs a profile: connect({ profile, url })");
   const p = readProfile(t.profile);
-  const urlFn = typeof o.url === "function";
-  if (!urlFn && typeof o.url !== "string") {
-    throw configError(`url must be a ws:// or wss:// string, or a function ({ profile, epoch, attempt }) returning one (or a Promise of one), got ${describe(o.url)}`);
+  if (typeof o.url !== "function") {
+    if (typeof o.url !== "string") {
+      throw configError(`url must be a ws:// or wss:// string, or a function ({ profile, epoch, attempt }) returning one (or a Promise of one), got ${describe(o.url)}`);
+    }
+    checkUrl(o.url);
   }
-  if (!urlFn) checkUrl(o.url);
   const protocols = readProtocols(o.protocols), pj = JSON.stringify(protocols);
   const dup = o.onDuplicate === undefined ? 0 : DUPLICATES.indexOf(o.onDuplicate);
   if (dup < 0) throw configError(`onDuplicate must be "error", "existing" or "replace", got ${describe(o.onDuplicate)}`);
@@ -786,15 +778,11 @@ export function connect(config) {
   const id = ++lastId;
   const conn = new Connection(CREATE, id, p.value, ctor, fns, t.name, o.url, protocols, beat, perSecond);
   conns.set(id, conn); // known before it is registered: its register event may read it
-  conn[HOLD](true); // events raised inside connect() reach listeners added right after it
   let created = false;
   try {
     if (fns === null) {
       const r = registerLocal(t.name, p.value, p.json, conn, () => W().conn_new(id, t.name, true, p.json, pj, nums, dup, now()));
-      if (r.charCodeAt(0) === 101) { // "e<handle>": onDuplicate "existing"
-        conns.delete(id);
-        return valueOf(r.slice(1));
-      }
+      if (r.charCodeAt(0) === 101) return valueOf(r.slice(1)); // "e<handle>": onDuplicate "existing"
       created = true;
       return conn;
     }
@@ -814,11 +802,9 @@ export function connect(config) {
     }
     created = true;
     return conn;
-  } catch (e) {
-    if (!created) conns.delete(id);
-    throw e;
   } finally {
-    conn[HOLD](false);
+    if (!created) conns.delete(id); // not made: a throw, or the existing connection returned
+    conn[HOLD]();
     network();
   }
 }

@@ -33,8 +33,7 @@ export default async function init(input) {
 
 /** Instantiates the wasm synchronously, once, from bytes or a `WebAssembly.Module`, or `{ module }` of one (workerd: the imported module). */
 export function initSync(module) {
-  if (instance !== undefined) return instance;
-  return ready(instantiateSync(module?.module ?? module));
+  return instance ?? ready(instantiateSync(module?.module ?? module));
 }
 
 /** @internal The wasm's memory size and live connections, for leak checks. */

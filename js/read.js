@@ -18,16 +18,13 @@ export function describe(v) {
       case "bigint": return `the bigint ${v}n`;
       case "symbol": case "function": return `a ${t}`;
       case "string": {
-        let s = v.length > 40 ? v.slice(0, 40) : v;
-        if (!wellFormed(s)) s = s.replace(/\p{Cs}/gu, "\ufffd");
+        const s = v.slice(0, 40).replace(/\p{Cs}/gu, "\ufffd");
         return `the string ${JSON.stringify(s)}${s.length < v.length ? "..." : ""}`;
       }
     }
     if (v === null) return "null";
     if (Array.isArray(v)) return "an array";
-    if (v instanceof Error) {
-      try { return `an error: ${JSON.stringify(String(v.message))}`; } catch { return "an error"; }
-    }
+    if (v instanceof Error) return `an error: ${JSON.stringify(String(v.message))}`;
     return "a value of type object";
   } catch {
     return "a value that cannot be inspected";
@@ -65,20 +62,12 @@ const SUFFIX = " cannot be a profile; use a string, a safe integer, a boolean, o
  * wasm allows, it stops and lets the wasm say which bound was passed.
  */
 export function profileJson(v) {
-  const j = scalarJson(v);
-  if (j !== undefined) return j;
   const parts = [], budget = { size: 0 };
   walk(v, 0, parts, budget);
   if (budget.size > MAX_JSON) {
     throw profileError(`a profile may take at most ${MAX_JSON} bytes in its canonical (JSON) form; use a shorter key, such as an account id`);
   }
   return parts.join("");
-}
-
-/** The JSON of a string, number or boolean; undefined for anything else. */
-function scalarJson(v) {
-  const t = typeof v;
-  return t === "string" ? stringJson(v) : t === "number" || t === "boolean" ? String(v) : undefined;
 }
 
 function stringJson(s) {
@@ -90,7 +79,8 @@ function stringJson(s) {
 }
 
 function walk(v, depth, parts, budget) {
-  const j = scalarJson(v);
+  const t = typeof v;
+  const j = t === "string" ? stringJson(v) : t === "number" || t === "boolean" ? String(v) : undefined;
   if (j === undefined && !isArray(v)) throw profileError(isVia(v) ? VIA_AS_PROFILE : `${describe(v)}${SUFFIX}`);
   if (j !== undefined) {
     budget.size += j.length + 1;
@@ -107,9 +97,7 @@ function walk(v, depth, parts, budget) {
     parts.push("[");
     for (let i = 0; i < len; i++) {
       if (i > 0) parts.push(",");
-      let item;
-      try { item = v[i]; } catch (e) { throw profileError(`reading item ${i} threw: ${describe(e)}`); }
-      walk(item, depth + 1, parts, budget);
+      walk(get(v, i, profileError), depth + 1, parts, budget);
       if (budget.size > MAX_JSON) return; // the wasm reports the size
     }
     parts.push("]");
@@ -132,9 +120,7 @@ export function readProfile(v) {
 
 /** The JS value of a canonical profile (`raw`: the caller's own scalar, kept as is). */
 export function profileValue(json, raw) {
-  const t = typeof raw;
-  if (t === "string" || t === "boolean" || t === "number") return t === "number" ? Number(json) : raw;
-  return deepFreeze(JSON.parse(json));
+  return typeof raw === "object" ? deepFreeze(JSON.parse(json)) : typeof raw === "number" ? Number(json) : raw;
 }
 
 function deepFreeze(a) {
@@ -170,7 +156,7 @@ function moduleFrom(v) {
   if (v === undefined) return DEFAULT_MODULE;
   if (typeof v === "string") return readName(v, 1, "a module name");
   if (v !== null && (typeof v === "object" || typeof v === "function")) return readModule(v);
-  throw configError(`registry.module must be a module name or an object with register/lookup/unregister, got ${describe(v)}`);
+  throw configError(`registry.module must be a module name or a module object with register, lookup and unregister, got ${describe(v)}`);
 }
 
 const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAME, profile: undefined });
@@ -218,9 +204,8 @@ function callHint(v, call = "") {
   const ex = t === "string" ? (v.length <= 40 && wellFormed(v) ? JSON.stringify(v) : "")
     : t === "boolean" || (t === "number" && Number.isSafeInteger(v)) ? String(v)
     : isArray(v) ? "[...]" : "";
-  const f = call.slice(0, -1);
   if (!call || !ex) return "";
-  if (call.endsWith(":")) return t === "string" ? `; for the registry ${ex}: ${f}({ registry: ${ex} })` : "";
+  if (call.endsWith(":")) return t === "string" ? `; for the registry ${ex}: ${call.slice(0, -1)}({ registry: ${ex} })` : "";
   return `; for the profile ${ex} in the default registry: ${call}(undefined, ${ex}${call === "register" ? ", value" : ""})`;
 }
 

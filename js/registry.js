@@ -6,7 +6,7 @@
 import { W, ok, drain, apply, later } from "./boundary.js";
 import { configError, typed } from "./errors.js";
 import {
-  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, get as read, profileJson, profileValue, readError,
+  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, isArray, get as read, profileJson, profileValue, readError,
   readModule, readName, readProfile, readTarget, viaTarget, wellFormed,
 } from "./read.js";
 
@@ -47,9 +47,7 @@ apply.reg = ([, type, registry, profile, handle, restart]) => {
     value = restart ? map.get(key) : pending.v;
     map.set(key, value);
   }
-  const subs = listeners.get(registry);
-  if (subs === undefined || subs.size === 0) return;
-  for (const rec of subs) {
+  for (const rec of listeners.get(registry) ?? []) {
     later(callListener, { rec, event: { type, registry, profile: list ? deepCopy(profile) : profile, handle, value } });
   }
 };
@@ -138,21 +136,20 @@ export function start(name = DEFAULT_NAME) {
 export function stop(name = DEFAULT_NAME) {
   readName(name, 0, "a registry name");
   const was = W().stop(name);
-  const m = mirrors.get(name);
-  if (was && m !== undefined) {
+  const m = mirrors.get(name); // there while the registry runs (start() makes it)
+  if (was) {
     // Out of the table before anyone hears of it; its events still apply to it.
     mirrors.delete(name);
     if (defaultMirror === m) defaultMirror = undefined;
     stopping.set(name, m);
   }
-  drain(() => {
-    if (m === undefined || !was) return;
+  drain(was && (() => {
     m.running = false;
     m.clear();
     m.lists.clear();
     stopping.delete(name);
     listeners.delete(name); // queued events still reach the listeners of their time
-  });
+  }));
   return was;
 }
 
@@ -188,14 +185,14 @@ export function unplugModule(name) {
 export function resolve(config) {
   W();
   const t = readTarget(config, 0, 0, "resolve:");
-  return { module: typeof t.module === "string" ? t.module : t.module.obj, name: t.name };
+  return { module: t.module.obj ?? t.module, name: t.name };
 }
 
 /** The frozen via-name `{ via, name, profile }` of a profile; usable wherever a config is. */
 export function via(config, profile) {
   const t = readTarget(config, 0, 0, "via");
   const p = readProfile(pick(t.profile, profile));
-  const v = { via: typeof t.module === "string" ? t.module : t.module.obj, name: t.name, profile: p.value };
+  const v = { via: t.module.obj ?? t.module, name: t.name, profile: p.value };
   const m = t.module === DEFAULT_MODULE ? mirrors.get(t.name) : undefined;
   if (m !== undefined) {
     const list = !isScalar(p.value);
@@ -293,8 +290,7 @@ export function bind(config) {
   let m = mirrorOf(name);
   const miss = (p) => {
     if (!m.running) m = mirrors.get(name) ?? m;
-    if (!m.running) return mirrorGet(mirrorOf(name), p);
-    return mirrorGet(m, p);
+    return mirrorGet(m.running ? m : mirrorOf(name), p); // stopped: RegistryNotStartedError
   };
   return Object.freeze({
     name,
@@ -335,13 +331,7 @@ export function register(config, profile, value) {
   return registerIn(config, profile, value);
 }
 
-function isTarget(c) {
-  try {
-    return c !== null && typeof c === "object" && !Array.isArray(c);
-  } catch {
-    return false;
-  }
-}
+const isTarget = (c) => c !== null && typeof c === "object" && !isArray(c);
 
 function registerIn(config, profile, value) {
   const t = readTarget(config, 0, 0, "register");
@@ -367,13 +357,12 @@ export function registerLocal(name, p, json, value, call) {
   } finally {
     pending.v = pending.k = undefined;
   }
-  if (r.charCodeAt(0) === 0) {
-    try { ok(r); } catch (e) {
-      if (e.name === "AlreadyRegisteredError") e.existing = mirrorGet(mirrors.get(name), p);
-      throw e;
-    }
+  try {
+    return ok(r);
+  } catch (e) {
+    if (e.name === "AlreadyRegisteredError") e.existing = mirrorGet(mirrors.get(name), p);
+    throw e;
   }
-  return r;
 }
 
 /** Unregisters the profile; an absent profile is fine. */

@@ -22,23 +22,22 @@ export function exportsOf(raw) {
     const [name, params, result] = key.split(":");
     if (result === undefined) continue;
     out[name] = (...args) => {
-      // The blocks' data (bytes) and offsets, then one buffer for them all.
+      // The blocks' data (bytes, by argument position), then one buffer for them all.
       const blocks = [];
       let size = 0;
       for (let i = 0; i < params.length; i++) {
         if (params[i] === "n") continue;
-        const bytes = params[i] === "s" ? encoder.encode(args[i]) : new Uint8Array(args[i].buffer, args[i].byteOffset, args[i].byteLength);
-        blocks.push(i, bytes, size, params[i] === "s" ? bytes.length : args[i].length);
+        const a = args[i], bytes = (blocks[i] = params[i] === "s" ? encoder.encode(a) : new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
         size += 8 + ((bytes.length + 7) & ~7);
       }
-      const base = size && raw.buf(size); // may grow the memory: views after it
+      let at = size && raw.buf(size); // may grow the memory: views after it
       const memory = raw.memory.buffer;
-      for (let j = 0; j < blocks.length; j += 4) {
-        const ptr = base + blocks[j + 2];
-        new Uint32Array(memory, ptr, 1)[0] = blocks[j + 3];
-        new Uint8Array(memory, ptr + 8).set(blocks[j + 1]);
-        args[blocks[j]] = ptr;
-      }
+      blocks.forEach((bytes, i) => {
+        new Uint32Array(memory, at, 1)[0] = params[i] === "s" ? bytes.length : args[i].length; // bytes, or f64s
+        new Uint8Array(memory, at + 8).set(bytes);
+        args[i] = at;
+        at += 8 + ((bytes.length + 7) & ~7);
+      });
       const r = raw[key](...args);
       if (result === "S") {
         const [ptr, len] = new Uint32Array(raw.memory.buffer, r, 2);
@@ -53,16 +52,13 @@ export function exportsOf(raw) {
 
 /** Instantiates the wasm from a URL, Request, Response (or a promise of one), bytes or `WebAssembly.Module`. */
 export async function instantiate(input) {
-  if (typeof input === "string" || input instanceof URL || (typeof Request === "function" && input instanceof Request)) {
+  if (typeof input === "string" || input instanceof URL || input instanceof Request) {
     input = fetch(input);
   }
   input = await input;
-  if (typeof Response === "function" && input instanceof Response) {
+  if (input instanceof Response) {
     if (!input.ok) throw new Error(`profile-registry: loading the wasm failed: HTTP ${input.status}`);
-    if (typeof WebAssembly.instantiateStreaming === "function" && input.headers.get("Content-Type") === "application/wasm") {
-      return (await WebAssembly.instantiateStreaming(input)).instance;
-    }
-    input = await input.arrayBuffer();
+    input = await input.arrayBuffer(); // a small module: streaming compilation would gain nothing
   }
   const r = await WebAssembly.instantiate(input);
   return r.instance ?? r;
