@@ -123,8 +123,6 @@ const _: () = assert!(
 
 realm_local! {
     static CONNS: RefCell<VecMap<u32, Rc<RefCell<Conn>>>> = const { RefCell::new(VecMap::new()) };
-    /// Handle -> connection id, for every handle a connection holds now.
-    static OWNED: RefCell<VecMap<Handle, u32>> = const { RefCell::new(VecMap::new()) };
     /// Connections whose entry someone else removed: closed by [`settle`].
     static PENDING: RefCell<Vec<u32>> = const { RefCell::new(Vec::new()) };
     static NEXT: Cell<u64> = const { Cell::new(0) };
@@ -144,6 +142,14 @@ fn next_id() -> u64 {
 
 fn conn(id: u32) -> Option<Rc<RefCell<Conn>>> {
     CONNS.with(|c| c.borrow().get(&id).cloned())
+}
+
+/// The connection that holds handle `h` now, unless it is the one borrowed:
+/// that one is giving `h` up itself (its end, or a renewal).
+fn owner(h: Handle) -> Option<Rc<RefCell<Conn>>> {
+    CONNS.with(|c| {
+        c.borrow().values().find(|k| k.try_borrow().is_ok_and(|k| matches!(k.local, Some((_, Some(x))) if x == h))).cloned()
+    })
 }
 
 /// Every connection (a snapshot), by a push loop: no `collect` instance.
@@ -239,12 +245,7 @@ impl Conn {
     /// A fresh handle for a new socket (a restart).
     fn renew(&mut self) {
         let Some((registry, Some(old))) = &self.local else { return };
-        let old = *old;
-        OWNED.with(|o| o.borrow_mut().remove(&old));
-        let fresh = registry.renew(old);
-        if let Some(h) = fresh {
-            OWNED.with(|o| o.borrow_mut().insert(h, self.id));
-        }
+        let fresh = registry.renew(*old);
         self.set_handle(fresh);
     }
 
@@ -252,7 +253,6 @@ impl Conn {
     fn release_registration(&mut self) {
         let Some((registry, slot)) = &mut self.local else { return };
         if let Some(h) = slot.take() {
-            OWNED.with(|o| o.borrow_mut().remove(&h));
             rec("handle", self.id, &[F::H(None)]);
             registry.unregister_handle(h);
         }
@@ -373,7 +373,8 @@ pub(crate) fn watch(registry: &Registry<()>) {
         if e.kind != EventKind::Unregister {
             return;
         }
-        if let Some(id) = OWNED.with(|o| o.borrow_mut().remove(&e.handle)) {
+        if let Some(c) = owner(e.handle) {
+            let id = c.borrow().id;
             PENDING.with(|p| p.borrow_mut().push(id));
         }
     })
@@ -453,7 +454,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str
             if let Some((h, ())) = reg.lookup(&profile) {
                 match on_duplicate {
                     1 => return Ok(text!("e", h)),
-                    2 => match OWNED.with(|o| o.borrow().get(&h).copied()).and_then(conn) {
+                    2 => match owner(h) {
                         // (A valid code and reason: it cannot fail.)
                         Some(old) => drop(old.borrow_mut().close(Some(1000), Some("replaced"))),
                         None => drop(reg.unregister(&profile)),
@@ -469,7 +470,6 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str
         let mut c = Conn { id, registry: name.into(), local: None, machine, waiting: true, gated };
         if let Some(reg) = registry {
             let h = reg.register(profile, ())?;
-            OWNED.with(|o| o.borrow_mut().insert(h, id));
             c.local = Some((reg, None));
             c.set_handle(Some(h));
         }
