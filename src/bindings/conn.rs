@@ -218,10 +218,13 @@ impl Conn {
                     F::N(delay_ms.unwrap_or(f64::NAN)),
                     F::S(reason.as_str()),
                 ]),
-                Event::Ended { rejected } => match pending_close.take() {
-                    Some((code, reason, clean)) => self.close_event(code, &reason, clean, Some(rejected)),
-                    None => self.close_event(close.0, close.1, true, Some(rejected)),
-                },
+                Event::Ended { rejected } => {
+                    let (code, reason, clean) = match &pending_close {
+                        Some((code, reason, clean)) => (*code, reason.as_str(), *clean),
+                        None => (close.0, close.1, true),
+                    };
+                    self.close_event(code, reason, clean, Some(rejected));
+                }
                 Event::Rejected { count } => rec("rejected", self.id, &[F::N(count as f64)]),
                 Event::Message(_) | Event::Opening { .. } | Event::SocketReleased { .. } => {}
             }
@@ -303,7 +306,8 @@ impl Conn {
 }
 
 /// After anything that may have released a socket: forget connections that
-/// are over, and start the ones whose gate is free.
+/// are over, and start the ones whose gate is free (one pass: a connection
+/// that is over holds no socket, so it closes no gate).
 #[inline(never)]
 fn after() {
     let all = all();
@@ -312,9 +316,8 @@ fn after() {
         if let Some(id) = over {
             CONNS.with(|m| m.borrow_mut().remove(&id));
             rec("forget", id, &[]);
+            continue;
         }
-    }
-    for c in &all {
         let ready = c.try_borrow().is_ok_and(|k| k.waiting && !k.gate_busy());
         if !ready {
             continue;
