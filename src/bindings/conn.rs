@@ -27,7 +27,7 @@ use crate::bindings::abi::export;
 
 use crate::bindings::out::{record, result, F};
 use crate::core::cell::RefCell;
-use crate::conn::{in_range, Clock, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
+use crate::conn::{check_close_code, out_of_range, Clock, Field, Event, Heartbeat, Machine, Message, Options, Retry, SocketId, TimerId, Transport};
 use crate::core::epoch::Epochs;
 use crate::core::float::is_whole;
 use crate::core::local::realm_local;
@@ -295,7 +295,8 @@ impl Conn {
 }
 
 /// After anything that may have released a socket: forget connections that
-/// are over, and start the ones whose gate is free.
+/// are over, and start the ones whose gate is free (one pass: a connection
+/// that is over holds no socket, so it closes no gate).
 #[inline(never)]
 fn after() {
     let all = all();
@@ -304,9 +305,8 @@ fn after() {
         if let Some(id) = over {
             CONNS.with(|m| m.borrow_mut().remove(&id));
             rec("forget", id, &[]);
+            continue;
         }
-    }
-    for c in &all {
         let ready = c.try_borrow().is_ok_and(|k| k.waiting && !k.gate_busy());
         if !ready {
             continue;
@@ -384,10 +384,12 @@ fn bad(msg: String) -> Error {
     Error::InvalidConfig(msg)
 }
 
-/// A whole number from 0 to 2^32 - 1.
-fn count(n: f64, what: &str) -> Result<usize, Error> {
-    in_range(n >= 0.0 && is_whole(n) && n <= u32::MAX as f64, what, "a whole number from 0 to 4294967295", n)?;
-    Ok(n as usize)
+/// A count option, if given: a whole number from 0 to 2^32 - 1, else its error.
+fn count(n: Option<f64>, what: Field) -> Result<Option<f64>, Error> {
+    match n {
+        Some(v) if !(v >= 0.0 && is_whole(v) && v <= u32::MAX as f64) => Err(out_of_range(what, v)),
+        _ => Ok(n),
+    }
 }
 
 /// The options (unchecked: [`Machine::new`] checks them) from the host's plain numbers: `n` = `[flags, given,
@@ -412,27 +414,22 @@ fn options(profile: Profile, protocols: &str, n: &[f64]) -> Result<Options, Erro
     let list = parse_profile(protocols).map_err(|_| bad("protocols must be a list of strings".into()))?;
     // A subprotocol with an escape in its JSON is none: checked as it stands.
     o.protocols = list.json_strings().ok_or_else(|| bad("protocols must be strings".into()))?;
+    let retries = count(n(4).filter(|&v| v != f64::INFINITY), Field::MaxRetries)?;
+    let messages = count(n(5), Field::MaxMessages)?;
+    let bytes = count(n(6), Field::MaxBytes)?;
     if let Some(p) = &mut o.reconnect {
         for (i, slot) in [&mut p.min_delay_ms, &mut p.max_delay_ms, &mut p.factor, &mut p.jitter].into_iter().enumerate() {
             if let Some(v) = n(i) {
                 *slot = v;
             }
         }
-        p.max_retries = match n(4) {
-            None => None,
-            Some(f64::INFINITY) => None,
-            Some(v) => Some(count(v, "reconnect.maxRetries")? as u32),
-        };
+        p.max_retries = retries.map(|v| v as u32);
         if let Some(v) = n(8) {
             p.min_uptime_ms = v;
         }
     }
-    if let Some(m) = n(5) {
-        o.queue.max_messages = count(m, "queue.maxMessages")?;
-    }
-    if let Some(b) = n(6) {
-        o.queue.max_bytes = count(b, "queue.maxBytes")?;
-    }
+    let q = &mut o.queue;
+    (q.max_messages, q.max_bytes) = (messages.map_or(q.max_messages, |v| v as usize), bytes.map_or(q.max_bytes, |v| v as usize));
     o.connect_timeout_ms = n(7);
     Ok(o)
 }
@@ -644,7 +641,7 @@ pub fn conn_requeue(id: u32, bytes: f64, failure: &str) {
 export! {
 /// Closes connection `id` for good (without `has_code`, with 1000).
 pub fn conn_close(id: u32, has_code: bool, code: f64, reason: &str) -> u32 {
-    if let Err(e) = in_range(!has_code || (0.0..=65535.0).contains(&code) && is_whole(code), "close code", "1000 or from 3000 to 4999", code) {
+    if let Err(e) = check_close_code(if has_code { code } else { 1000.0 }) {
         return result(Err(e));
     }
     on(id, Op::Close(has_code.then_some(code as u16), reason))

@@ -33,8 +33,6 @@ pub(crate) enum F<'a> {
     H(Option<Handle>),
     /// A boolean.
     B(bool),
-    /// A JSON value written as is.
-    Raw(&'a str),
     /// `null`.
     Null,
 }
@@ -52,7 +50,6 @@ fn push_field(out: &mut String, f: &F<'_>) {
         F::H(Some(h)) => push_json_str(out, &crate::core::text::text!(h)),
         F::H(None) | F::Null => out.push_str("null"),
         F::B(b) => out.push_str(if *b { "true" } else { "false" }),
-        F::Raw(r) => out.push_str(r),
     }
 }
 

@@ -2,10 +2,9 @@
 //! attempts, so a server restart does not bring every client back at once.
 
 use crate::conn::transport::MAX_TIMER_DELAY_MS;
-use crate::conn::options::in_range;
+use crate::conn::options::{out_of_range, Field};
 use crate::core::error::Error;
 use crate::core::float::powi;
-use crate::core::text::{text, Num};
 
 /// How a connection waits between reconnect attempts.
 ///
@@ -71,16 +70,22 @@ impl ReconnectPolicy {
     /// assert!(err.contains("reconnect.factor must be"), "{err}");
     /// ```
     pub fn validate(&self) -> Result<(), Error> {
-        let (min, max) = (self.min_delay_ms, self.max_delay_ms);
-        in_range(min.is_finite() && min >= 0.0, "reconnect.minDelayMs", "a finite number >= 0", min)?;
-        if !(max >= min && max <= MAX_TIMER_DELAY_MS) {
-            let rule = text!("a number from reconnect.minDelayMs (", Num(min), ") to 2147483647");
-            return in_range(false, "reconnect.maxDelayMs", &rule, max);
-        }
-        in_range(self.factor.is_finite() && self.factor >= 1.0, "reconnect.factor", "a finite number >= 1", self.factor)?;
-        in_range((0.0..=1.0).contains(&self.jitter), "reconnect.jitter", "a number from 0 to 1", self.jitter)?;
-        let uptime = self.min_uptime_ms;
-        in_range(uptime >= 0.0 && uptime <= MAX_TIMER_DELAY_MS, "reconnect.minUptimeMs", "a number from 0 to 2147483647", uptime)
+        let (min, max, factor, jitter, uptime) =
+            (self.min_delay_ms, self.max_delay_ms, self.factor, self.jitter, self.min_uptime_ms);
+        let bad = if !(min.is_finite() && min >= 0.0) {
+            (Field::MinDelay, min)
+        } else if !(max >= min && max <= MAX_TIMER_DELAY_MS) {
+            (Field::MaxDelay, max)
+        } else if !(factor.is_finite() && factor >= 1.0) {
+            (Field::Factor, factor)
+        } else if !(0.0..=1.0).contains(&jitter) {
+            (Field::Jitter, jitter)
+        } else if !(uptime >= 0.0 && uptime <= MAX_TIMER_DELAY_MS) {
+            (Field::MinUptime, uptime)
+        } else {
+            return Ok(());
+        };
+        Err(out_of_range(bad.0, bad.1))
     }
 
     /// The delay before reconnect attempt `attempt` (1 for the first; 0 is

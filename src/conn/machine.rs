@@ -15,10 +15,11 @@ use alloc::vec::Vec;
 use crate::conn::event::{Event, Retry, State};
 use crate::conn::message::Message;
 use crate::conn::backoff::ReconnectPolicy;
-use crate::conn::options::{Heartbeat, Options};
+use crate::conn::options::{out_of_range, Field, Heartbeat, Options};
 use crate::conn::queue::SendQueue;
 use crate::conn::transport::{Clock, SocketId, TimerId, Transport};
 use crate::core::error::Error;
+use crate::core::float::is_whole;
 use crate::core::profile::Profile;
 use crate::core::text::{text, Num};
 
@@ -32,6 +33,14 @@ const ABNORMAL_CLOSURE: u16 = 1006;
 /// connection ends (no reconnect), since a newer owner of its profile holds
 /// the server.
 pub const SUPERSEDED: u16 = 4409;
+
+/// Checks a close code as `WebSocket.close` does: 1000, or from 3000 to 4999.
+pub(crate) fn check_close_code(code: f64) -> Result<(), Error> {
+    if code == 1000.0 || (3000.0..=4999.0).contains(&code) && is_whole(code) {
+        return Ok(());
+    }
+    Err(out_of_range(Field::CloseCode, code))
+}
 
 /// The one socket a machine may hold.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
@@ -192,7 +201,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn send(&mut self, msg: Message) -> Result<(), Error> {
         if self.state == State::Closed {
-            return Err(Error::ConnectionClosed { profile: self.profile.clone() });
+            return Err(self.closed());
         }
         if let Socket::Open(socket) = self.socket {
             if self.flush(socket) {
@@ -203,6 +212,13 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             }
         }
         self.push(msg)
+    }
+
+    /// The error of a call that needs a machine not yet closed.
+    #[cold]
+    #[inline(never)]
+    fn closed(&self) -> Error {
+        Error::ConnectionClosed { profile: self.profile.clone() }
     }
 
     fn push(&mut self, msg: Message) -> Result<(), Error> {
@@ -237,7 +253,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn enqueue(&mut self, msg: Message, failure: Option<&str>) -> Result<(), Error> {
         if self.state == State::Closed {
-            return Err(Error::ConnectionClosed { profile: self.profile.clone() });
+            return Err(self.closed());
         }
         if let Some(e) = failure {
             self.send_failed(e);
@@ -263,7 +279,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn requeue(&mut self, msg: Message, failure: Option<&str>) {
         if self.state == State::Closed {
-            self.events.push(Event::Rejected { count: 1 });
+            self.emit(Event::Rejected { count: 1 });
             return;
         }
         if let Some(e) = failure {
@@ -289,9 +305,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if self.socket != Socket::Connecting(socket) {
             return;
         }
-        self.socket = Socket::None;
-        self.cancel_timer();
-        self.events.push(Event::SocketReleased { socket });
+        self.release(socket);
         self.open_failed(error);
     }
 
@@ -321,13 +335,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     pub fn close(&mut self, code: Option<u16>, reason: Option<&str>) -> Result<(), Error> {
         let code = code.unwrap_or(NORMAL_CLOSURE);
         let reason = reason.unwrap_or_default();
-        if code != NORMAL_CLOSURE && !(3000..=4999).contains(&code) {
-            return Err(Error::InvalidConfig(text!(
-                "close code must be 1000 or from 3000 to 4999, got ",
-                code,
-                "; use 1000 for a normal close"
-            )));
-        }
+        check_close_code(code.into())?;
         if reason.len() > MAX_CLOSE_REASON_BYTES {
             return Err(Error::InvalidConfig(text!(
                 "a close reason may be at most ",
@@ -368,7 +376,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.cancel_timer();
         self.socket = Socket::Open(socket);
         self.set_state(State::Open);
-        self.events.push(Event::Open { socket });
+        self.emit(Event::Open { socket });
         let uptime = self.reconnect.map_or(0.0, |p| p.min_uptime_ms);
         if self.attempt > 0 && uptime > 0.0 {
             self.set_timer(uptime, Timer::Uptime);
@@ -398,7 +406,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn on_message(&mut self, socket: SocketId, msg: Message) {
         if self.socket == Socket::Open(socket) {
-            self.events.push(Event::Message(msg));
+            self.emit(Event::Message(msg));
         }
     }
 
@@ -416,7 +424,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn on_error(&mut self, socket: SocketId, message: String) {
         if self.current() == Some(socket) {
-            self.events.push(Event::Error { message });
+            self.emit(Event::Error { message });
         }
     }
 
@@ -446,15 +454,13 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         match self.socket {
             Socket::Closing(s) if s == socket => {
                 self.socket = Socket::None;
-                self.events.push(Event::SocketReleased { socket });
+                self.emit(Event::SocketReleased { socket });
                 if core::mem::take(&mut self.open_when_released) {
                     self.open_socket();
                 }
             }
             Socket::Connecting(s) | Socket::Open(s) if s == socket => {
-                self.socket = Socket::None;
-                self.cancel_timers();
-                self.events.push(Event::SocketReleased { socket });
+                self.release(socket);
                 let close = Some((code, reason, was_clean));
                 if code == SUPERSEDED {
                     self.end(close);
@@ -502,15 +508,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             (Timer::Uptime, Socket::Open(_)) => self.attempt = 0,
             (Timer::ConnectTimeout, Socket::Connecting(_)) => {
                 let ms = self.connect_timeout_ms.as_deref().copied().unwrap_or_default();
-                self.close_socket(NORMAL_CLOSURE, "connect timeout");
-                self.events.push(Event::Error {
-                    message: text!(
-                        "the websocket did not open within ",
-                        Num(ms),
-                        " ms; check the server, or raise connectTimeoutMs"
-                    ),
-                });
-                self.attempt_over(Some((ABNORMAL_CLOSURE, "connect timeout".into(), false)));
+                self.timed_out("connect timeout", "the websocket did not open within ", ms, " ms; check the server, or raise connectTimeoutMs");
             }
             _ => {}
         }
@@ -551,7 +549,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if self.state == State::Reconnecting && self.current().is_none() {
             self.cancel_timer();
             self.open_when_released = false;
-            self.events.push(Event::Reconnecting { attempt: self.attempt, delay_ms: None, reason: Retry::Offline });
+            self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms: None, reason: Retry::Offline });
         }
     }
 
@@ -576,7 +574,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             return false;
         }
         self.cancel_timer();
-        self.events.push(Event::Reconnecting { attempt: self.attempt, delay_ms: Some(0.0), reason });
+        self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms: Some(0.0), reason });
         self.open_when_free();
         true
     }
@@ -631,7 +629,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn reconnect(&mut self) -> Result<(), Error> {
         if self.state == State::Closed {
-            return Err(Error::ConnectionClosed { profile: self.profile.clone() });
+            return Err(self.closed());
         }
         if !self.started {
             return Ok(());
@@ -641,7 +639,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.attempt = 1;
         self.set_state(State::Reconnecting);
         self.push_close(closed.then(|| (NORMAL_CLOSURE, "reconnect".into(), true)), true);
-        self.events.push(Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Reconnect });
+        self.emit(Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Reconnect });
         self.open_when_free();
         Ok(())
     }
@@ -822,9 +820,15 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
+    /// Emits `e`: the one place events are pushed.
+    #[inline(never)]
+    fn emit(&mut self, e: Event) {
+        self.events.push(e);
+    }
+
     fn set_state(&mut self, to: State) {
         if self.state != to {
-            self.events.push(Event::StateChange { from: self.state, to });
+            self.emit(Event::StateChange { from: self.state, to });
             self.state = to;
         }
     }
@@ -835,8 +839,14 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn cancel_timer(&mut self) {
-        if let Some((id, _)) = self.timer.take() {
-            self.clock.clear_timer(id);
+        let t = self.timer.take().map(|(id, _)| id);
+        self.clear(t);
+    }
+
+    /// Clears timer `t`, if any.
+    fn clear(&mut self, t: Option<TimerId>) {
+        if let Some(t) = t {
+            self.clock.clear_timer(t);
         }
     }
 
@@ -844,9 +854,9 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     fn cancel_timers(&mut self) {
         self.cancel_timer();
         if let Some(b) = &mut self.beat {
-            for t in [b.interval.take(), b.deadline.take()].into_iter().flatten() {
-                self.clock.clear_timer(t);
-            }
+            let (interval, deadline) = (b.interval.take(), b.deadline.take());
+            self.clear(interval);
+            self.clear(deadline);
         }
     }
 
@@ -865,20 +875,28 @@ impl<T: Transport, C: Clock> Machine<T, C> {
                 return true;
             }
             b.deadline = None;
-            self.cancel_timers();
-            self.close_socket(NORMAL_CLOSURE, "heartbeat timeout");
-            self.events.push(Event::Error {
-                message: text!(
-                    "nothing arrived on the websocket for ",
-                    Num(timeout),
-                    " ms (heartbeat.timeoutMs): it is taken as dead and replaced"
-                ),
-            });
-            self.attempt_over(Some((ABNORMAL_CLOSURE, "heartbeat timeout".into(), false)));
+            self.timed_out("heartbeat timeout", "nothing arrived on the websocket for ", timeout, " ms (heartbeat.timeoutMs): it is taken as dead and replaced");
         } else {
             return false;
         }
         true
+    }
+
+    /// The current socket waited `ms` too long (`reason` its close reason):
+    /// closed, an `Error` of `before`, `ms` and `after`, the attempt over
+    /// with a `Close` of code 1006.
+    fn timed_out(&mut self, reason: &str, before: &str, ms: f64, after: &str) {
+        self.cancel_timers();
+        self.close_socket(NORMAL_CLOSURE, reason);
+        self.error(before, &text!(Num(ms)), after);
+        self.attempt_over(Some((ABNORMAL_CLOSURE, reason.into(), false)));
+    }
+
+    /// The current socket is gone: no socket, no timer.
+    fn release(&mut self, socket: SocketId) {
+        self.socket = Socket::None;
+        self.cancel_timers();
+        self.emit(Event::SocketReleased { socket });
     }
 
     /// Opens the next socket now, or as soon as the closing one is released.
@@ -905,7 +923,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         match self.transport.open(&self.url, &self.protocols) {
             Ok(socket) => {
                 self.socket = Socket::Connecting(socket);
-                self.events.push(Event::Opening { socket, attempt: self.attempt });
+                self.emit(Event::Opening { socket, attempt: self.attempt });
                 if let Some(&ms) = self.connect_timeout_ms.as_deref() {
                     self.set_timer(ms, Timer::ConnectTimeout);
                 }
@@ -916,9 +934,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
 
     fn open_failed(&mut self, e: &str) {
         // The url is not named: it may carry secrets (the host's `e` names it redacted).
-        self.events.push(Event::Error {
-            message: text!("could not open a websocket: ", e, "; check the url and the WebSocket implementation"),
-        });
+        self.error("could not open a websocket: ", e, "; check the url and the WebSocket implementation");
         self.attempt_over(None);
     }
 
@@ -932,11 +948,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.set_state(State::Reconnecting);
         self.push_close(close, true);
         if self.offline {
-            self.events.push(Event::Reconnecting { attempt: next, delay_ms: None, reason: Retry::Offline });
+            self.emit(Event::Reconnecting { attempt: next, delay_ms: None, reason: Retry::Offline });
             return;
         }
         let delay_ms = policy.delay_ms(next, self.clock.random());
-        self.events.push(Event::Reconnecting { attempt: next, delay_ms: Some(delay_ms), reason: Retry::Closed });
+        self.emit(Event::Reconnecting { attempt: next, delay_ms: Some(delay_ms), reason: Retry::Closed });
         self.set_timer(delay_ms, Timer::Backoff);
     }
 
@@ -946,12 +962,12 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.set_state(State::Closed);
         self.push_close(close, false);
         let rejected = self.queue.clear();
-        self.events.push(Event::Ended { rejected });
+        self.emit(Event::Ended { rejected });
     }
 
     fn push_close(&mut self, close: Option<CloseInfo>, will_reconnect: bool) {
         if let Some((code, reason, was_clean)) = close {
-            self.events.push(Event::Close { code, reason, was_clean, will_reconnect });
+            self.emit(Event::Close { code, reason, was_clean, will_reconnect });
         }
     }
 
@@ -971,12 +987,15 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn send_failed(&mut self, e: &str) {
-        self.events.push(Event::Error {
-            message: text!(
-                "could not send on the websocket: ",
-                e,
-                "; the message is queued and retried on the next send or open, unless the queue is full"
-            ),
-        });
+        self.error(
+            "could not send on the websocket: ",
+            e,
+            "; the message is queued and retried on the next send or open, unless the queue is full",
+        );
+    }
+
+    /// Emits the `Error` of `before`, `what` and `after` joined.
+    fn error(&mut self, before: &str, what: &str, after: &str) {
+        self.emit(Event::Error { message: text!(before, what, after) });
     }
 }

@@ -50,6 +50,6 @@ pub use machine::Machine;
 pub use message::Message;
 pub use options::{Heartbeat, Options};
 #[cfg(target_arch = "wasm32")]
-pub(crate) use options::in_range; // for the bindings' own numeric options
+pub(crate) use {machine::check_close_code, options::{out_of_range, Field}}; // for the bindings' own numeric options
 pub use queue::{QueueLimits, SendQueue};
 pub use transport::{Clock, SocketId, TimerId, Transport, MAX_TIMER_DELAY_MS};

@@ -115,36 +115,69 @@ impl Options {
     pub fn validate(&self) -> Result<(), Error> {
         check_protocols(&self.protocols).map_err(Error::InvalidConfig)?;
         if let Some(h) = &self.heartbeat {
-            positive_ms(h.interval_ms, "heartbeat.intervalMs", DELAY)?;
-            positive_ms(h.timeout_ms, "heartbeat.timeoutMs", DELAY)?;
+            if !delay(h.interval_ms) {
+                return Err(out_of_range(Field::HeartbeatInterval, h.interval_ms));
+            }
+            if !delay(h.timeout_ms) {
+                return Err(out_of_range(Field::HeartbeatTimeout, h.timeout_ms));
+            }
         }
         if let Some(policy) = &self.reconnect {
             policy.validate()?;
         }
         self.queue.validate()?;
         match self.connect_timeout_ms {
-            Some(ms) => positive_ms(ms, "connectTimeoutMs", "a number from 1 to 2147483647, or left out to wait forever"),
-            None => Ok(()),
+            Some(ms) if !delay(ms) => Err(out_of_range(Field::ConnectTimeout, ms)),
+            _ => Ok(()),
         }
     }
 }
 
-/// The rule of a timer delay: from 1 to [`MAX_TIMER_DELAY_MS`].
-const DELAY: &str = "a number from 1 to 2147483647";
-
-/// `ms` is a timer delay from 1 to [`MAX_TIMER_DELAY_MS`], else an error
-/// naming `field` and its `rule`.
-fn positive_ms(ms: f64, field: &str, rule: &str) -> Result<(), Error> {
-    in_range(ms > 0.0 && ms <= MAX_TIMER_DELAY_MS, field, rule, ms)
+/// Whether `ms` is a timer delay: above 0, at most [`MAX_TIMER_DELAY_MS`].
+fn delay(ms: f64) -> bool {
+    ms > 0.0 && ms <= MAX_TIMER_DELAY_MS
 }
 
-/// `Ok` when `ok`, else the error "`field` must be `rule`, got `got`": the
-/// one message of every numeric option out of its range.
-pub(crate) fn in_range(ok: bool, field: &str, rule: &str, got: f64) -> Result<(), Error> {
-    if ok {
-        return Ok(());
-    }
-    Err(Error::InvalidConfig(text!(field, " must be ", rule, ", got ", Num(got))))
+/// A numeric option (or argument), by its place in [`RULES`].
+#[derive(Copy, Clone, Debug)]
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))] // the counts are checked by the bindings
+pub(crate) enum Field {
+    HeartbeatInterval,
+    HeartbeatTimeout,
+    ConnectTimeout,
+    MinDelay,
+    MaxDelay,
+    Factor,
+    Jitter,
+    MinUptime,
+    MaxRetries,
+    MaxMessages,
+    MaxBytes,
+    CloseCode,
+}
+
+/// Each [`Field`]'s rule, the JS name first.
+static RULES: [&str; 12] = [
+    "heartbeat.intervalMs must be a number from 1 to 2147483647",
+    "heartbeat.timeoutMs must be a number from 1 to 2147483647",
+    "connectTimeoutMs must be a number from 1 to 2147483647, or left out to wait forever",
+    "reconnect.minDelayMs must be a finite number >= 0",
+    "reconnect.maxDelayMs must be a number from reconnect.minDelayMs to 2147483647",
+    "reconnect.factor must be a finite number >= 1",
+    "reconnect.jitter must be a number from 0 to 1",
+    "reconnect.minUptimeMs must be a number from 0 to 2147483647",
+    "reconnect.maxRetries must be a whole number from 0 to 4294967295",
+    "queue.maxMessages must be a whole number from 0 to 4294967295",
+    "queue.maxBytes must be a whole number from 0 to 4294967295",
+    "close code must be 1000 or from 3000 to 4999 (1000 for a normal close)",
+];
+
+/// The error "`field` must be `rule`, got `got`": the one message of every
+/// numeric option out of its range.
+#[cold]
+#[inline(never)]
+pub(crate) fn out_of_range(field: Field, got: f64) -> Error {
+    Error::InvalidConfig(text!(RULES[field as usize], ", got ", Num(got)))
 }
 
 /// Checks subprotocols: distinct, non-empty RFC 6455 tokens.
