@@ -485,7 +485,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, url: &str, prot
             c.set_handle(Some(h));
         }
         let c = Rc::new(RefCell::new(c));
-        CONNS.with(|m| m.borrow_mut().insert(id, c.clone()));
+        CONNS.with(|m| m.borrow_mut().insert_absent(id, c.clone()));
         after();
         Ok(text!("n", id))
     })();
