@@ -476,7 +476,7 @@ pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str
             c.set_handle(Some(h));
         }
         let c = Rc::new(RefCell::new(c));
-        CONNS.with(|m| m.borrow_mut().insert(id, c.clone()));
+        CONNS.with(|m| m.borrow_mut().insert_absent(id, c.clone()));
         after();
         Ok(text!("n", id))
     })();

@@ -128,7 +128,7 @@ impl<V: Clone + 'static> Namespace<V> {
             return Ok((running.clone(), false));
         }
         let reg = Registry::new(name);
-        map.insert(name.into(), reg.clone());
+        map.insert_absent(name.into(), reg.clone());
         Ok((reg, true))
     }
 

@@ -100,6 +100,21 @@ impl<K: PartialEq, V> VecMap<K, V> {
         None
     }
 
+    /// Adds `key`, which the caller found absent (no search for it here).
+    ///
+    /// ```
+    /// use profile_registry::core::vec_map::VecMap;
+    /// let mut m: VecMap<&str, u8> = VecMap::new();
+    /// if !m.contains_key("a") {
+    ///     m.insert_absent("a", 1);
+    /// }
+    /// assert_eq!(m.get("a"), Some(&1));
+    /// ```
+    pub fn insert_absent(&mut self, key: K, value: V) {
+        debug_assert!(!self.contains_key(&key), "insert_absent: the key is present");
+        self.entries.push((key, value));
+    }
+
     /// The value of `key`, inserting `make()` first when absent.
     ///
     /// ```
