@@ -16,7 +16,8 @@ const SPREAD = 0.3;
 /** Added to the window: handshakes released a window apart may take this much less time than the one before, and still reach the server a window apart. */
 const JITTER_MS = 3;
 const origins = new Map(); // origin -> { times, queue, timer, keep, until }
-const now = () => Date.now();
+/** The clock retries and heartbeats are timed by. */
+export const now = () => Date.now();
 
 /**
  * The origin of a ws:// or wss:// url, lowercased, without its user info

@@ -211,7 +211,7 @@ function callHint(v, call = "") {
 
 /** The target of a via, from its `via`, `name` and `profile` (read by the caller). */
 export function viaTarget(via, name, profile) {
-  return { module: moduleFrom(via), name: readName(name, 0, "via.name"), profile, via: true };
+  return { module: moduleFrom(via), name: readName(name, 0, "via.name"), profile };
 }
 
 /** Module objects whose registry name defaults to DEFAULT_NAME (profile-registry/cloudflare). */
