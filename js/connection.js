@@ -678,7 +678,7 @@ function options(o, what, nums) {
   const read = {};
   for (const k of keys) {
     read[k] = get(o, k);
-    if (k !== "message" && k !== "pace") setNumber(nums, `${what}.${k}`, read[k]);
+    setNumber(nums, `${what}.${k}`, read[k]);
   }
   return read;
 }
@@ -705,11 +705,11 @@ function pacing(v) {
   return v;
 }
 
-/** `nums` is `[reconnect on, given mask, ...NUMBERS]`. */
+/** `nums` is `[reconnect on, given mask, ...NUMBERS]`; an option not in NUMBERS (a message, the pace) is read elsewhere. */
 function setNumber(nums, label, v) {
-  if (v === undefined) return;
-  if (typeof v !== "number") throw configError(`${label} must be a number, got ${describe(v)}`);
   const i = NUMBERS.indexOf(label);
+  if (v === undefined || i < 0) return;
+  if (typeof v !== "number") throw configError(`${label} must be a number, got ${describe(v)}`);
   nums[1] += 2 ** i;
   nums[2 + i] = v;
 }

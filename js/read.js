@@ -112,15 +112,14 @@ function isVia(v) {
   try { return v !== null && typeof v === "object" && "via" in v && "profile" in v; } catch { return false; }
 }
 
-/** A profile validated by the wasm: `{ json, value }`, `value` a fresh, deeply frozen copy. */
+/**
+ * A profile validated by the wasm: `{ json, value }`, `value` a fresh,
+ * deeply frozen copy of a list, the caller's own string or boolean, or the
+ * number as the JSON reads (0 for -0).
+ */
 export function readProfile(v) {
   const json = ok(W().check(profileJson(v)));
-  return { json, value: profileValue(json, v) };
-}
-
-/** The JS value of a canonical profile (`raw`: the caller's own scalar, kept as is). */
-export function profileValue(json, raw) {
-  return typeof raw === "object" ? deepFreeze(JSON.parse(json)) : typeof raw === "number" ? Number(json) : raw;
+  return { json, value: typeof v === "object" ? deepFreeze(JSON.parse(json)) : typeof v === "number" ? Number(json) : v };
 }
 
 function deepFreeze(a) {

@@ -6,7 +6,7 @@
 import { W, ok, drain, apply, later } from "./boundary.js";
 import { configError, typed } from "./errors.js";
 import {
-  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, isArray, get as read, profileJson, profileValue, readError,
+  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, isArray, get as read, profileJson, readError,
   readModule, readName, readProfile, readTarget, viaTarget, wellFormed,
 } from "./read.js";
 
@@ -21,15 +21,6 @@ export const pending = { v: undefined, k: undefined };
 
 const VIA = Symbol("profile-registry.via"); // a via's own mirror and key, for the fast path
 
-function newMirror(name) {
-  const m = new Map();
-  m.lists = new Map();
-  m.running = true;
-  mirrors.set(name, m);
-  if (name === DEFAULT_NAME) defaultMirror = m;
-  return m;
-}
-
 const isScalar = (p) => typeof p !== "object";
 
 /** The registry events of a call: the mirror first, then the listeners (queued). */
@@ -39,14 +30,10 @@ apply.reg = ([, type, registry, profile, handle, restart]) => {
   const list = !isScalar(profile);
   const map = list ? m.lists : m;
   const key = list ? JSON.stringify(profile) : pending.k === profile ? pending.k : profile;
-  let value;
-  if (type === "unregister") {
-    value = map.get(key);
-    if (!restart) map.delete(key);
-  } else {
-    value = restart ? map.get(key) : pending.v;
-    map.set(key, value);
-  }
+  // A restart (a new handle for the same entry) keeps the value where it is.
+  const value = restart || type === "unregister" ? map.get(key) : pending.v;
+  if (restart) { /* kept */ } else if (type === "unregister") map.delete(key);
+  else map.set(key, value);
   for (const rec of listeners.get(registry) ?? []) {
     later(callListener, { rec, event: { type, registry, profile: list ? deepCopy(profile) : profile, handle, value } });
   }
@@ -129,7 +116,12 @@ export function moduleRegister(fns, t, json, value) {
 export function start(name = DEFAULT_NAME) {
   readName(name, 0, "a registry name");
   ok(W().start(name));
-  if (!mirrors.has(name)) newMirror(name);
+  if (mirrors.has(name)) return;
+  const m = new Map(); // the mirror: scalar profile -> value, and `lists`
+  m.lists = new Map();
+  m.running = true;
+  mirrors.set(name, m);
+  if (name === DEFAULT_NAME) defaultMirror = m;
 }
 
 /** Stops the registry `name`: every entry is unregistered (listeners hear of each); returns whether it was running. */
@@ -327,11 +319,10 @@ function checkValue(value, call) {
  * for modules); `register(via, value)` takes the via's profile.
  */
 export function register(config, profile, value) {
-  if (arguments.length === 2 && isTarget(config)) return registerIn(config, undefined, profile);
+  if (arguments.length === 2 && config !== null && typeof config === "object" && !isArray(config)) return registerIn(config, undefined, profile);
   return registerIn(config, profile, value);
 }
 
-const isTarget = (c) => c !== null && typeof c === "object" && !isArray(c);
 
 function registerIn(config, profile, value) {
   const t = readTarget(config, 0, 0, "register");
