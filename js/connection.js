@@ -742,7 +742,7 @@ export function connect(config) {
   }
   onlyKnown(config, CONFIG_KEYS, "connect's config");
   const o = {};
-  const t = readTarget(config, OPTION_KEYS, o);
+  const t = readTarget(config, undefined, OPTION_KEYS, o);
   if (t.profile === undefined) throw configError("connect needs a profile: connect({ profile, url })");
   const p = readProfile(t.profile);
   if (typeof o.url !== "function") {

@@ -138,8 +138,9 @@ export function readName(v, what, label) {
   return v;
 }
 
-/** A module object's three functions, read once: `{ obj, register, lookup, unregister }`. */
-export function readModule(obj) {
+/** A module object's three functions, read once: `{ obj, register, lookup, unregister }`; not an object, InvalidConfigError "`what`, got ...". */
+export function readModule(obj, what) {
+  if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) throw configError(`${what}, got ${describe(obj)}`);
   const fns = { obj };
   for (const f of ["register", "lookup", "unregister"]) {
     const fn = get(obj, f);
@@ -154,8 +155,7 @@ export function readModule(obj) {
 function moduleFrom(v) {
   if (v === undefined) return DEFAULT_MODULE;
   if (typeof v === "string") return readName(v, 1, "a module name");
-  if (v !== null && (typeof v === "object" || typeof v === "function")) return readModule(v);
-  throw configError(`registry.module must be a module name or a module object with register, lookup and unregister, got ${describe(v)}`);
+  return readModule(v, "registry.module must be a module name or a module object with register, lookup and unregister");
 }
 
 const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAME, profile: undefined });
@@ -168,7 +168,7 @@ const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAM
  * names the call for the message of a profile given where the config goes
  * (see `checkConfig`).
  */
-export function readTarget(config, extra, out, call) {
+export function readTarget(config, call, extra, out) {
   if (config === undefined) return DEFAULT_TARGET;
   checkConfig(config, call);
   const via = get(config, "via");
@@ -311,7 +311,7 @@ function urlProblem(url) {
   const [, host, port] = /^wss?:\/\/(?:[^/?\\]*@)?((?:\[[^\]/?\\]*\]?)?[^:/?\\]*)(?::([^/?\\]*))?/i.exec(url) ?? [];
   if (!host) return "must start with ws:// or wss:// and a host: ws://host[:port]/path (wss:// for a TLS server)";
   const badPort = port !== undefined && !(/^\d+$/.test(port) && port <= 65535);
-  if (badPort ? parses(`ws://${host}`) : parses(url)) {
+  if (parses(badPort ? `ws://${host}` : url)) {
     return badPort ? `has an invalid port ${JSON.stringify(port)}; use a number from 0 to 65535` : undefined;
   }
   return `has an invalid host ${JSON.stringify(host)}; use a domain name or an IP address (IPv6 in [ ])`;
