@@ -8,11 +8,11 @@ import { W, ok, drain, apply, later, deliver } from "./boundary.js";
 import { configError, crossRequest, typed, report } from "./errors.js";
 import { checkUrl, describe, get, isArray, onlyKnown, profileJson, readProfile, readTarget, redact, wellFormed } from "./read.js";
 import { callModule, get as valueOf, moduleOf, moduleRegister, registerLocal, alreadyRegistered } from "./registry.js";
-import { originOf, pace, reopened, unpace } from "./pacer.js";
+import { now, originOf, pace, reopened, unpace } from "./pacer.js";
 
 const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "statechange"];
-const CONFIG_KEYS = ["profile", "url", "protocols", "registry", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
-const OPTION_KEYS = CONFIG_KEYS.slice(1).filter((k) => k !== "registry");
+const CONFIG_KEYS = ["profile", "registry", "url", "protocols", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
+const OPTION_KEYS = CONFIG_KEYS.slice(2); // readTarget reads the first two itself
 const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries", "minUptimeMs", "pace"];
 /** Retries per second per origin when `reconnect.pace` is not given: the lowest whose windows of 23 bring 200 profiles back in nine windows (README, "Options"). */
 const PACE = 230;
@@ -28,7 +28,6 @@ const CONNECTING_CLOSE_MS = 3000;
 const STAND_IN_CLOSE_MS = 1000;
 /** How long an open socket asked to close may take to confirm it (a half-open one never does) before it is taken as closed. */
 const CLOSE_WAIT_MS = 3000;
-const now = () => Date.now();
 // The held sends of every connection that has none: never changed (a connection takes its own array for its first).
 const NO_SENDS = Object.freeze([]);
 const RECORD = Symbol("record");
@@ -679,7 +678,7 @@ function options(o, what, nums) {
   const read = {};
   for (const k of keys) {
     read[k] = get(o, k);
-    if (k !== "message" && k !== "pace") setNumber(nums, `${what}.${k}`, read[k]);
+    setNumber(nums, `${what}.${k}`, read[k]);
   }
   return read;
 }
@@ -706,11 +705,11 @@ function pacing(v) {
   return v;
 }
 
-/** `nums` is `[reconnect on, given mask, ...NUMBERS]`. */
+/** `nums` is `[reconnect on, given mask, ...NUMBERS]`; an option not in NUMBERS (a message, the pace) is read elsewhere. */
 function setNumber(nums, label, v) {
-  if (v === undefined) return;
-  if (typeof v !== "number") throw configError(`${label} must be a number, got ${describe(v)}`);
   const i = NUMBERS.indexOf(label);
+  if (v === undefined || i < 0) return;
+  if (typeof v !== "number") throw configError(`${label} must be a number, got ${describe(v)}`);
   nums[1] += 2 ** i;
   nums[2 + i] = v;
 }
@@ -743,7 +742,7 @@ export function connect(config) {
   }
   onlyKnown(config, CONFIG_KEYS, "connect's config");
   const o = {};
-  const t = readTarget(config, OPTION_KEYS, o);
+  const t = readTarget(config, undefined, OPTION_KEYS, o);
   if (t.profile === undefined) throw configError("connect needs a profile: connect({ profile, url })");
   const p = readProfile(t.profile);
   if (typeof o.url !== "function") {
@@ -825,8 +824,7 @@ function network() {
   try {
     g[f]("online", onOnline);
     g[f]("offline", onOffline);
-    const doc = g.document;
-    if (doc && typeof doc.addEventListener === "function") doc[f]("visibilitychange", onVisible);
+    g.document?.[f]?.("visibilitychange", onVisible);
   } catch (e) {
     report(e);
   }

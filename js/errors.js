@@ -33,8 +33,7 @@ export function crossRequest(e, json) {
 export function typed(name, message, props) {
   const e = new Error(message);
   e.name = name;
-  if (props) Object.assign(e, props);
-  return e;
+  return Object.assign(e, props); // no props: nothing set
 }
 
 export const configError = (why) => typed("InvalidConfigError", `invalid config: ${why}`);

@@ -20,12 +20,11 @@ import { whereis } from "./registry.js";
  */
 export function connection(config, profile) {
   const v = whereis(config, profile);
-  if (v === undefined || isConnection(v)) return v;
+  try {
+    if (v === undefined || v instanceof Connection) return v;
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws (or a revoked one): not a connection
+  }
   throw configError("the registry holds a value that is not a Connection under this profile (put there by register(), not connect()); read it with whereis()");
 }
 
-// `instanceof`, with a Proxy whose getPrototypeOf trap throws (or a revoked
-// one) as "not a connection".
-function isConnection(v) {
-  try { return v instanceof Connection; } catch { return false; }
-}

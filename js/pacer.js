@@ -16,7 +16,8 @@ const SPREAD = 0.3;
 /** Added to the window: handshakes released a window apart may take this much less time than the one before, and still reach the server a window apart. */
 const JITTER_MS = 3;
 const origins = new Map(); // origin -> { times, queue, timer, keep, until }
-const now = () => Date.now();
+/** The clock retries and heartbeats are timed by. */
+export const now = () => Date.now();
 
 /**
  * The origin of a ws:// or wss:// url, lowercased, without its user info
@@ -45,7 +46,9 @@ export function pace(origin, perSecond, run) {
   const w = (n * 1000) / perSecond + JITTER_MS;
   let rec = origins.get(origin);
   if (rec === undefined) {
-    sweep();
+    // Origins with no retry waiting whose windows are over are forgotten.
+    const t = now();
+    for (const [o, r] of origins) if (r.queue.length === 0 && r.timer === undefined && r.until <= t) origins.delete(o);
     origins.set(origin, (rec = { times: [], queue: [], timer: undefined, keep: 0, until: 0 }));
   }
   const entry = { rec, run, n, w, gap: (SPREAD * w) / n };
@@ -107,10 +110,4 @@ function release(rec) {
     rec.until = Math.max(rec.until, t + e.w);
     try { e.run(t); } catch (err) { report(err); }
   }
-}
-
-/** Forgets origins with no retry waiting whose windows are over. */
-function sweep() {
-  const t = now();
-  for (const [origin, rec] of origins) if (rec.queue.length === 0 && rec.timer === undefined && rec.until <= t) origins.delete(origin);
 }

@@ -112,15 +112,14 @@ function isVia(v) {
   try { return v !== null && typeof v === "object" && "via" in v && "profile" in v; } catch { return false; }
 }
 
-/** A profile validated by the wasm: `{ json, value }`, `value` a fresh, deeply frozen copy. */
+/**
+ * A profile validated by the wasm: `{ json, value }`, `value` a fresh,
+ * deeply frozen copy of a list, the caller's own string or boolean, or the
+ * number as the JSON reads (0 for -0).
+ */
 export function readProfile(v) {
   const json = ok(W().check(profileJson(v)));
-  return { json, value: profileValue(json, v) };
-}
-
-/** The JS value of a canonical profile (`raw`: the caller's own scalar, kept as is). */
-export function profileValue(json, raw) {
-  return typeof raw === "object" ? deepFreeze(JSON.parse(json)) : typeof raw === "number" ? Number(json) : raw;
+  return { json, value: typeof v === "object" ? deepFreeze(JSON.parse(json)) : typeof v === "number" ? Number(json) : v };
 }
 
 function deepFreeze(a) {
@@ -139,8 +138,9 @@ export function readName(v, what, label) {
   return v;
 }
 
-/** A module object's three functions, read once: `{ obj, register, lookup, unregister }`. */
-export function readModule(obj) {
+/** A module object's three functions, read once: `{ obj, register, lookup, unregister }`; not an object, InvalidConfigError "`what`, got ...". */
+export function readModule(obj, what) {
+  if (obj === null || (typeof obj !== "object" && typeof obj !== "function")) throw configError(`${what}, got ${describe(obj)}`);
   const fns = { obj };
   for (const f of ["register", "lookup", "unregister"]) {
     const fn = get(obj, f);
@@ -155,8 +155,7 @@ export function readModule(obj) {
 function moduleFrom(v) {
   if (v === undefined) return DEFAULT_MODULE;
   if (typeof v === "string") return readName(v, 1, "a module name");
-  if (v !== null && (typeof v === "object" || typeof v === "function")) return readModule(v);
-  throw configError(`registry.module must be a module name or a module object with register, lookup and unregister, got ${describe(v)}`);
+  return readModule(v, "registry.module must be a module name or a module object with register, lookup and unregister");
 }
 
 const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAME, profile: undefined });
@@ -169,7 +168,7 @@ const DEFAULT_TARGET = Object.freeze({ module: DEFAULT_MODULE, name: DEFAULT_NAM
  * names the call for the message of a profile given where the config goes
  * (see `checkConfig`).
  */
-export function readTarget(config, extra, out, call) {
+export function readTarget(config, call, extra, out) {
   if (config === undefined) return DEFAULT_TARGET;
   checkConfig(config, call);
   const via = get(config, "via");
@@ -211,7 +210,7 @@ function callHint(v, call = "") {
 
 /** The target of a via, from its `via`, `name` and `profile` (read by the caller). */
 export function viaTarget(via, name, profile) {
-  return { module: moduleFrom(via), name: readName(name, 0, "via.name"), profile, via: true };
+  return { module: moduleFrom(via), name: readName(name, 0, "via.name"), profile };
 }
 
 /** Module objects whose registry name defaults to DEFAULT_NAME (profile-registry/cloudflare). */
@@ -311,7 +310,7 @@ function urlProblem(url) {
   const [, host, port] = /^wss?:\/\/(?:[^/?\\]*@)?((?:\[[^\]/?\\]*\]?)?[^:/?\\]*)(?::([^/?\\]*))?/i.exec(url) ?? [];
   if (!host) return "must start with ws:// or wss:// and a host: ws://host[:port]/path (wss:// for a TLS server)";
   const badPort = port !== undefined && !(/^\d+$/.test(port) && port <= 65535);
-  if (badPort ? parses(`ws://${host}`) : parses(url)) {
+  if (parses(badPort ? `ws://${host}` : url)) {
     return badPort ? `has an invalid port ${JSON.stringify(port)}; use a number from 0 to 65535` : undefined;
   }
   return `has an invalid host ${JSON.stringify(host)}; use a domain name or an IP address (IPv6 in [ ])`;

@@ -6,7 +6,7 @@
 import { W, ok, drain, apply, later } from "./boundary.js";
 import { configError, typed } from "./errors.js";
 import {
-  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, isArray, get as read, profileJson, profileValue, readError,
+  DEFAULT_MODULE, DEFAULT_NAME, checkConfig, configTarget, describe, isArray, get as read, profileJson, readError,
   readModule, readName, readProfile, readTarget, viaTarget, wellFormed,
 } from "./read.js";
 
@@ -21,15 +21,6 @@ export const pending = { v: undefined, k: undefined };
 
 const VIA = Symbol("profile-registry.via"); // a via's own mirror and key, for the fast path
 
-function newMirror(name) {
-  const m = new Map();
-  m.lists = new Map();
-  m.running = true;
-  mirrors.set(name, m);
-  if (name === DEFAULT_NAME) defaultMirror = m;
-  return m;
-}
-
 const isScalar = (p) => typeof p !== "object";
 
 /** The registry events of a call: the mirror first, then the listeners (queued). */
@@ -39,14 +30,10 @@ apply.reg = ([, type, registry, profile, handle, restart]) => {
   const list = !isScalar(profile);
   const map = list ? m.lists : m;
   const key = list ? JSON.stringify(profile) : pending.k === profile ? pending.k : profile;
-  let value;
-  if (type === "unregister") {
-    value = map.get(key);
-    if (!restart) map.delete(key);
-  } else {
-    value = restart ? map.get(key) : pending.v;
-    map.set(key, value);
-  }
+  // A restart (a new handle for the same entry) keeps the value where it is.
+  const value = restart || type === "unregister" ? map.get(key) : pending.v;
+  if (restart) { /* kept */ } else if (type === "unregister") map.delete(key);
+  else map.set(key, value);
   for (const rec of listeners.get(registry) ?? []) {
     later(callListener, { rec, event: { type, registry, profile: list ? deepCopy(profile) : profile, handle, value } });
   }
@@ -129,7 +116,12 @@ export function moduleRegister(fns, t, json, value) {
 export function start(name = DEFAULT_NAME) {
   readName(name, 0, "a registry name");
   ok(W().start(name));
-  if (!mirrors.has(name)) newMirror(name);
+  if (mirrors.has(name)) return;
+  const m = new Map(); // the mirror: scalar profile -> value, and `lists`
+  m.lists = new Map();
+  m.running = true;
+  mirrors.set(name, m);
+  if (name === DEFAULT_NAME) defaultMirror = m;
 }
 
 /** Stops the registry `name`: every entry is unregistered (listeners hear of each); returns whether it was running. */
@@ -164,10 +156,7 @@ export function plugModule(name, module) {
   if (name === DEFAULT_MODULE) {
     throw configError(`the module name "${DEFAULT_MODULE}" belongs to the default module; plug yours under another name`);
   }
-  if (module === null || (typeof module !== "object" && typeof module !== "function")) {
-    throw configError(`plugModule needs a module object with register, lookup and unregister, got ${describe(module)}`);
-  }
-  plugged.set(name, readModule(module));
+  plugged.set(name, readModule(module, "plugModule needs a module object with register, lookup and unregister"));
 }
 
 /** @internal Plugs a built-in module (profile-registry/weblocks) in; it may run before `init()`. */
@@ -184,13 +173,13 @@ export function unplugModule(name) {
 /** `{ module, name }`: which module and registry a config (or via) means. */
 export function resolve(config) {
   W();
-  const t = readTarget(config, 0, 0, "resolve:");
+  const t = readTarget(config, "resolve:");
   return { module: t.module.obj ?? t.module, name: t.name };
 }
 
 /** The frozen via-name `{ via, name, profile }` of a profile; usable wherever a config is. */
 export function via(config, profile) {
-  const t = readTarget(config, 0, 0, "via");
+  const t = readTarget(config, "via");
   const p = readProfile(pick(t.profile, profile));
   const v = { via: t.module.obj ?? t.module, name: t.name, profile: p.value };
   const m = t.module === DEFAULT_MODULE ? mirrors.get(t.name) : undefined;
@@ -202,10 +191,6 @@ export function via(config, profile) {
 }
 
 const WHEREIS = "whereis";
-
-function ownVia(c) {
-  try { return c[VIA]; } catch { return undefined; }
-}
 
 /**
  * The live value registered under the profile, or `undefined`:
@@ -219,10 +204,11 @@ export function whereis(config, profile) {
       const v = m.get(profile);
       if (v !== undefined) return v;
     }
-    return whereisIn(readTarget(config, 0, 0, WHEREIS), profile);
+    return whereisIn(readTarget(config, WHEREIS), profile);
   }
   if (profile === undefined) {
-    const t = ownVia(config);
+    let t;
+    try { t = config[VIA]; } catch { /* a Proxy that throws: read below as a config */ }
     if (t !== undefined) {
       const v = t.m.get(t.p);
       if (v !== undefined) return v;
@@ -284,7 +270,7 @@ function mirrorGet(m, p) {
  * follows the registry through stop and start.
  */
 export function bind(config) {
-  const t = readTarget(config, 0, 0, "bind:");
+  const t = readTarget(config, "bind:");
   if (t.module !== DEFAULT_MODULE) return Object.freeze({ whereis: (p) => whereisIn(t, p) });
   const name = t.name;
   let m = mirrorOf(name);
@@ -303,7 +289,7 @@ export function bind(config) {
 
 /** `{ handle, value }` of the live entry, or `undefined`. */
 export function lookup(config, profile) {
-  const t = readTarget(config, 0, 0, "lookup");
+  const t = readTarget(config, "lookup");
   return lookupIn(t, pick(t.profile, profile));
 }
 
@@ -327,14 +313,13 @@ function checkValue(value, call) {
  * for modules); `register(via, value)` takes the via's profile.
  */
 export function register(config, profile, value) {
-  if (arguments.length === 2 && isTarget(config)) return registerIn(config, undefined, profile);
+  if (arguments.length === 2 && config !== null && typeof config === "object" && !isArray(config)) return registerIn(config, undefined, profile);
   return registerIn(config, profile, value);
 }
 
-const isTarget = (c) => c !== null && typeof c === "object" && !isArray(c);
 
 function registerIn(config, profile, value) {
-  const t = readTarget(config, 0, 0, "register");
+  const t = readTarget(config, "register");
   const p = pick(t.profile, profile);
   const json = profileJson(p);
   checkValue(value, "register");
@@ -367,7 +352,7 @@ export function registerLocal(name, p, json, value, call) {
 
 /** Unregisters the profile; an absent profile is fine. */
 export function unregister(config, profile) {
-  const t = readTarget(config, 0, 0, "unregister");
+  const t = readTarget(config, "unregister");
   const json = profileJson(pick(t.profile, profile));
   const fns = moduleOf(t);
   if (fns !== null) {
@@ -381,12 +366,12 @@ export function unregister(config, profile) {
 
 /** The registered profiles (fresh arrays for lists). */
 export function keys(config) {
-  return JSON.parse(ok(W().keys(local(readTarget(config, 0, 0, "keys:"), "keys"))));
+  return JSON.parse(ok(W().keys(local(readTarget(config, "keys:"), "keys"))));
 }
 
 /** How many profiles are registered. */
 export function count(config) {
-  return Number(ok(W().count(local(readTarget(config, 0, 0, "count:"), "count"))));
+  return Number(ok(W().count(local(readTarget(config, "count:"), "count"))));
 }
 
 function fnArg(f, what) {
@@ -397,7 +382,7 @@ function fnArg(f, what) {
 /** Replaces the live value with `fn(old)` and returns it; `updateValue(via, fn)` works too. A throwing `fn` changes nothing. */
 export function updateValue(config, profile, fn) {
   if (arguments.length === 2 && typeof profile === "function") [profile, fn] = [undefined, profile];
-  const t = readTarget(config, 0, 0, "updateValue");
+  const t = readTarget(config, "updateValue");
   const p = pick(t.profile, profile);
   const json = profileJson(p);
   fnArg(fn, "updateValue's second argument");
@@ -413,7 +398,7 @@ export function updateValue(config, profile, fn) {
 /** Calls `fn(value, handle)` with the live entry and returns its result; `dispatch(via, fn)` works too. */
 export function dispatch(config, profile, fn) {
   if (arguments.length === 2 && typeof profile === "function") [profile, fn] = [undefined, profile];
-  const t = readTarget(config, 0, 0, "dispatch");
+  const t = readTarget(config, "dispatch");
   const p = pick(t.profile, profile);
   fnArg(fn, "dispatch's second argument");
   const e = lookupIn(t, p);
@@ -432,9 +417,7 @@ function entryOf(handle) {
 /** The live value behind a handle, or `undefined` once it is stale. */
 export function get(handle) {
   const e = entryOf(handle);
-  if (e === undefined) return undefined;
-  const m = mirrors.get(e[0]);
-  return isScalar(e[1]) ? m.get(e[1]) : m.lists.get(JSON.stringify(e[1]));
+  return e === undefined ? undefined : mirrorGet(mirrors.get(e[0]), e[1]);
 }
 
 /** Whether a handle names a live entry. */
@@ -454,7 +437,7 @@ export function checkProfile(value) {
 
 /** Calls `listener(event)` after each change of the registry, in order; returns `unsubscribe()`. */
 export function subscribe(config, listener) {
-  const name = local(readTarget(config, 0, 0, "subscribe:"), "subscribe");
+  const name = local(readTarget(config, "subscribe:"), "subscribe");
   fnArg(listener, "the listener");
   mirrorOf(name);
   let subs = listeners.get(name);
