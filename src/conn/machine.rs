@@ -348,9 +348,8 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if self.state == State::Closed {
             return Ok(());
         }
-        self.cancel_timers();
         self.open_when_released = false;
-        let closed = self.close_socket(code, reason).then(|| (code, reason.into(), true));
+        let closed = self.close_socket(code, reason);
         self.end(closed);
         Ok(())
     }
@@ -549,7 +548,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if self.state == State::Reconnecting && self.current().is_none() {
             self.cancel_timer();
             self.open_when_released = false;
-            self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms: None, reason: Retry::Offline });
+            self.reconnecting(None, Retry::Offline);
         }
     }
 
@@ -574,7 +573,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             return false;
         }
         self.cancel_timer();
-        self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms: Some(0.0), reason });
+        self.reconnecting(Some(0.0), reason);
         self.open_when_free();
         true
     }
@@ -634,12 +633,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if !self.started {
             return Ok(());
         }
-        self.cancel_timers();
         let closed = self.close_socket(NORMAL_CLOSURE, "reconnect");
         self.attempt = 1;
         self.set_state(State::Reconnecting);
-        self.push_close(closed.then(|| (NORMAL_CLOSURE, "reconnect".into(), true)), true);
-        self.emit(Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Reconnect });
+        self.push_close(closed, true);
+        self.reconnecting(Some(0.0), Retry::Reconnect);
         self.open_when_free();
         Ok(())
     }
@@ -820,6 +818,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
+    /// Emits `Reconnecting` for the current attempt.
+    fn reconnecting(&mut self, delay_ms: Option<f64>, reason: Retry) {
+        self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms, reason });
+    }
+
     /// Emits `e`: the one place events are pushed.
     #[inline(never)]
     fn emit(&mut self, e: Event) {
@@ -886,7 +889,6 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// closed, an `Error` of `before`, `ms` and `after`, the attempt over
     /// with a `Close` of code 1006.
     fn timed_out(&mut self, reason: &str, before: &str, ms: f64, after: &str) {
-        self.cancel_timers();
         self.close_socket(NORMAL_CLOSURE, reason);
         self.error(before, &text!(Num(ms)), after);
         self.attempt_over(Some((ABNORMAL_CLOSURE, reason.into(), false)));
@@ -908,13 +910,15 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
-    /// Asks the transport to close the current socket, if any, and keeps it
-    /// as `Closing` until released. Returns whether there was one.
-    fn close_socket(&mut self, code: u16, reason: &str) -> bool {
-        let Some(socket) = self.current() else { return false };
+    /// Clears every timer and asks the transport to close the current
+    /// socket, if any, keeping it as `Closing` until released. Returns the
+    /// `Close` to report when there was one: clean, with `code` and `reason`.
+    fn close_socket(&mut self, code: u16, reason: &str) -> Option<CloseInfo> {
+        self.cancel_timers();
+        let socket = self.current()?;
         self.transport.close(socket, code, reason);
         self.socket = Socket::Closing(socket);
-        true
+        Some((code, reason.into(), true))
     }
 
     /// Opens a socket for the current attempt; only called with no socket alive.
@@ -948,11 +952,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         self.set_state(State::Reconnecting);
         self.push_close(close, true);
         if self.offline {
-            self.emit(Event::Reconnecting { attempt: next, delay_ms: None, reason: Retry::Offline });
+            self.reconnecting(None, Retry::Offline);
             return;
         }
         let delay_ms = policy.delay_ms(next, self.clock.random());
-        self.emit(Event::Reconnecting { attempt: next, delay_ms: Some(delay_ms), reason: Retry::Closed });
+        self.reconnecting(Some(delay_ms), Retry::Closed);
         self.set_timer(delay_ms, Timer::Backoff);
     }
 
