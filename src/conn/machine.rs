@@ -42,6 +42,13 @@ pub(crate) fn check_close_code(code: f64) -> Result<(), Error> {
     Err(out_of_range(Field::CloseCode, code))
 }
 
+/// The error of a close reason of `len` bytes, past [`MAX_CLOSE_REASON_BYTES`].
+#[cold]
+#[inline(never)]
+fn long_reason(len: usize) -> Error {
+    Error::InvalidConfig(text!("a close reason may be at most ", MAX_CLOSE_REASON_BYTES, " UTF-8 bytes, got ", len, "; shorten it"))
+}
+
 /// The one socket a machine may hold.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Socket {
@@ -222,16 +229,21 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn push(&mut self, msg: Message) -> Result<(), Error> {
-        self.queue.push(msg).map_err(|_| {
-            let limits = self.queue.limits();
-            Error::QueueFull {
-                profile: self.profile.clone(),
-                messages: self.queue.len(),
-                bytes: self.queue.bytes(),
-                max_messages: limits.max_messages,
-                max_bytes: limits.max_bytes,
-            }
-        })
+        self.queue.push(msg).map_err(|_| self.full())
+    }
+
+    /// The error of a send the full queue refused.
+    #[cold]
+    #[inline(never)]
+    fn full(&self) -> Error {
+        let limits = self.queue.limits();
+        Error::QueueFull {
+            profile: self.profile.clone(),
+            messages: self.queue.len(),
+            bytes: self.queue.bytes(),
+            max_messages: limits.max_messages,
+            max_bytes: limits.max_bytes,
+        }
     }
 
     /// Queues `msg` for the next open socket without trying to send it now:
@@ -337,13 +349,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         let reason = reason.unwrap_or_default();
         check_close_code(code.into())?;
         if reason.len() > MAX_CLOSE_REASON_BYTES {
-            return Err(Error::InvalidConfig(text!(
-                "a close reason may be at most ",
-                MAX_CLOSE_REASON_BYTES,
-                " UTF-8 bytes, got ",
-                reason.len(),
-                "; shorten it"
-            )));
+            return Err(long_reason(reason.len()));
         }
         if self.state == State::Closed {
             return Ok(());
