@@ -952,8 +952,9 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// event to report, if any): schedules the next attempt, or ends.
     fn attempt_over(&mut self, close: Option<CloseInfo>) {
         let next = self.attempt.saturating_add(1);
-        let policy = self.reconnect.filter(|p| p.max_retries.map_or(true, |max| next <= max));
-        let Some(policy) = policy else { return self.end(close) };
+        if !self.reconnect.as_ref().is_some_and(|p| p.max_retries.map_or(true, |max| next <= max)) {
+            return self.end(close);
+        }
         self.attempt = next;
         self.set_state(State::Reconnecting);
         self.push_close(close, true);
@@ -961,7 +962,8 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             self.reconnecting(None, Retry::Offline);
             return;
         }
-        let delay_ms = policy.delay_ms(next, self.clock.random());
+        let r = self.clock.random();
+        let delay_ms = self.reconnect.as_ref().map_or(0.0, |p| p.delay_ms(next, r));
         self.reconnecting(Some(delay_ms), Retry::Closed);
         self.set_timer(delay_ms, Timer::Backoff);
     }
