@@ -436,7 +436,8 @@ fn options(profile: Profile, protocols: &str, n: &[f64]) -> Result<Options, Erro
 
 export! {
 /// Connects `profile` (JSON) in registry `name` as connection `id` (a
-/// number the host never used before) (`local`: of the default module;
+/// number the host never used before, from its counter: not checked here;
+/// a reused one would replace that connection's record) (`local`: of the default module;
 /// else the host registered it in a JS module). `on_duplicate`: 0 error, 1
 /// existing, 2 replace; `now`: the host's `Date.now()`, for its fencing
 /// epoch. Returns `"n<id>"` for a new connection, `"e<handle>"` for the
@@ -445,9 +446,6 @@ export! {
 #[allow(clippy::too_many_arguments)] // plain arguments are the boundary's point
 pub fn conn_new(id: u32, name: &str, local: bool, profile: &str, protocols: &str, n: &[f64], on_duplicate: u32, now: f64) -> u32 {
     let r = (|| {
-        if conn(id).is_some() {
-            return Err(bad("connect: a fresh connection id is needed".into()));
-        }
         let profile = parse_profile(profile)?;
         let registry = if local { Some(crate::bindings::registry::running(name)?) } else { None };
         // Checked (by `Machine::new`) before a duplicate is looked at.

@@ -42,6 +42,13 @@ pub(crate) fn check_close_code(code: f64) -> Result<(), Error> {
     Err(out_of_range(Field::CloseCode, code))
 }
 
+/// The error of a close reason of `len` bytes, past [`MAX_CLOSE_REASON_BYTES`].
+#[cold]
+#[inline(never)]
+fn long_reason(len: usize) -> Error {
+    Error::InvalidConfig(text!("a close reason may be at most ", MAX_CLOSE_REASON_BYTES, " UTF-8 bytes, got ", len, "; shorten it"))
+}
+
 /// The one socket a machine may hold.
 #[derive(Copy, Clone, PartialEq, Eq, Debug)]
 enum Socket {
@@ -222,16 +229,21 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     }
 
     fn push(&mut self, msg: Message) -> Result<(), Error> {
-        self.queue.push(msg).map_err(|_| {
-            let limits = self.queue.limits();
-            Error::QueueFull {
-                profile: self.profile.clone(),
-                messages: self.queue.len(),
-                bytes: self.queue.bytes(),
-                max_messages: limits.max_messages,
-                max_bytes: limits.max_bytes,
-            }
-        })
+        self.queue.push(msg).map_err(|_| self.full())
+    }
+
+    /// The error of a send the full queue refused.
+    #[cold]
+    #[inline(never)]
+    fn full(&self) -> Error {
+        let limits = self.queue.limits();
+        Error::QueueFull {
+            profile: self.profile.clone(),
+            messages: self.queue.len(),
+            bytes: self.queue.bytes(),
+            max_messages: limits.max_messages,
+            max_bytes: limits.max_bytes,
+        }
     }
 
     /// Queues `msg` for the next open socket without trying to send it now:
@@ -337,20 +349,13 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         let reason = reason.unwrap_or_default();
         check_close_code(code.into())?;
         if reason.len() > MAX_CLOSE_REASON_BYTES {
-            return Err(Error::InvalidConfig(text!(
-                "a close reason may be at most ",
-                MAX_CLOSE_REASON_BYTES,
-                " UTF-8 bytes, got ",
-                reason.len(),
-                "; shorten it"
-            )));
+            return Err(long_reason(reason.len()));
         }
         if self.state == State::Closed {
             return Ok(());
         }
-        self.cancel_timers();
         self.open_when_released = false;
-        let closed = self.close_socket(code, reason).then(|| (code, reason.into(), true));
+        let closed = self.close_socket(code, reason);
         self.end(closed);
         Ok(())
     }
@@ -549,7 +554,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if self.state == State::Reconnecting && self.current().is_none() {
             self.cancel_timer();
             self.open_when_released = false;
-            self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms: None, reason: Retry::Offline });
+            self.reconnecting(None, Retry::Offline);
         }
     }
 
@@ -574,7 +579,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             return false;
         }
         self.cancel_timer();
-        self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms: Some(0.0), reason });
+        self.reconnecting(Some(0.0), reason);
         self.open_when_free();
         true
     }
@@ -634,12 +639,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         if !self.started {
             return Ok(());
         }
-        self.cancel_timers();
         let closed = self.close_socket(NORMAL_CLOSURE, "reconnect");
         self.attempt = 1;
         self.set_state(State::Reconnecting);
-        self.push_close(closed.then(|| (NORMAL_CLOSURE, "reconnect".into(), true)), true);
-        self.emit(Event::Reconnecting { attempt: 1, delay_ms: Some(0.0), reason: Retry::Reconnect });
+        self.push_close(closed, true);
+        self.reconnecting(Some(0.0), Retry::Reconnect);
         self.open_when_free();
         Ok(())
     }
@@ -820,6 +824,11 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
+    /// Emits `Reconnecting` for the current attempt.
+    fn reconnecting(&mut self, delay_ms: Option<f64>, reason: Retry) {
+        self.emit(Event::Reconnecting { attempt: self.attempt, delay_ms, reason });
+    }
+
     /// Emits `e`: the one place events are pushed.
     #[inline(never)]
     fn emit(&mut self, e: Event) {
@@ -886,7 +895,6 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// closed, an `Error` of `before`, `ms` and `after`, the attempt over
     /// with a `Close` of code 1006.
     fn timed_out(&mut self, reason: &str, before: &str, ms: f64, after: &str) {
-        self.cancel_timers();
         self.close_socket(NORMAL_CLOSURE, reason);
         self.error(before, &text!(Num(ms)), after);
         self.attempt_over(Some((ABNORMAL_CLOSURE, reason.into(), false)));
@@ -908,13 +916,15 @@ impl<T: Transport, C: Clock> Machine<T, C> {
         }
     }
 
-    /// Asks the transport to close the current socket, if any, and keeps it
-    /// as `Closing` until released. Returns whether there was one.
-    fn close_socket(&mut self, code: u16, reason: &str) -> bool {
-        let Some(socket) = self.current() else { return false };
+    /// Clears every timer and asks the transport to close the current
+    /// socket, if any, keeping it as `Closing` until released. Returns the
+    /// `Close` to report when there was one: clean, with `code` and `reason`.
+    fn close_socket(&mut self, code: u16, reason: &str) -> Option<CloseInfo> {
+        self.cancel_timers();
+        let socket = self.current()?;
         self.transport.close(socket, code, reason);
         self.socket = Socket::Closing(socket);
-        true
+        Some((code, reason.into(), true))
     }
 
     /// Opens a socket for the current attempt; only called with no socket alive.
@@ -942,17 +952,19 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// event to report, if any): schedules the next attempt, or ends.
     fn attempt_over(&mut self, close: Option<CloseInfo>) {
         let next = self.attempt.saturating_add(1);
-        let policy = self.reconnect.filter(|p| p.max_retries.map_or(true, |max| next <= max));
-        let Some(policy) = policy else { return self.end(close) };
+        if !self.reconnect.as_ref().is_some_and(|p| p.max_retries.map_or(true, |max| next <= max)) {
+            return self.end(close);
+        }
         self.attempt = next;
         self.set_state(State::Reconnecting);
         self.push_close(close, true);
         if self.offline {
-            self.emit(Event::Reconnecting { attempt: next, delay_ms: None, reason: Retry::Offline });
+            self.reconnecting(None, Retry::Offline);
             return;
         }
-        let delay_ms = policy.delay_ms(next, self.clock.random());
-        self.emit(Event::Reconnecting { attempt: next, delay_ms: Some(delay_ms), reason: Retry::Closed });
+        let r = self.clock.random();
+        let delay_ms = self.reconnect.as_ref().map_or(0.0, |p| p.delay_ms(next, r));
+        self.reconnecting(Some(delay_ms), Retry::Closed);
         self.set_timer(delay_ms, Timer::Backoff);
     }
 

@@ -186,19 +186,29 @@ fn check_protocols(protocols: &[String]) -> Result<(), String> {
         // Printable ASCII but the separators; a byte of a non-ASCII char is none of it.
         let is_token_byte = |b: &u8| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".iter().any(|c| c == b);
         if p.is_empty() || !p.as_bytes().iter().all(is_token_byte) {
-            return Err(text!(
-                "protocols[",
-                i,
-                "] ",
-                Quoted(p),
-                " is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={}"
-            ));
+            return Err(bad_protocol(Some(i), p));
         }
         if protocols.iter().take(i).any(|q| q == p) {
-            return Err(text!("protocols lists ", Quoted(p), " more than once; list each subprotocol once"));
+            return Err(bad_protocol(None, p));
         }
     }
     Ok(())
+}
+
+/// The message of subprotocol `p`: not a token (`Some(i)`, at index `i`), or listed twice.
+#[cold]
+#[inline(never)]
+fn bad_protocol(i: Option<usize>, p: &str) -> String {
+    match i {
+        Some(i) => text!(
+            "protocols[",
+            i,
+            "] ",
+            Quoted(p),
+            " is not a valid subprotocol; use printable ASCII without spaces or ()<>@,;:\\\"/[]?={}"
+        ),
+        None => text!("protocols lists ", Quoted(p), " more than once; list each subprotocol once"),
+    }
 }
 
 #[cfg(test)]
