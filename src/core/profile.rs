@@ -332,7 +332,9 @@ impl Profile {
             } else if b == b'"' && was == 0 {
                 start = i + 1;
             } else if b == b'"' && was == 1 {
-                items.push(json.get(start..i).unwrap_or_default().into());
+                let mut item = String::new();
+                push_slice(&mut item, json, start, i);
+                items.push(item);
             }
         }
         Some(items)
