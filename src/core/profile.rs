@@ -48,7 +48,7 @@ const _: () = assert!(
 /// let b = Profile::list(vec!["acme".into(), Profile::int(1)?])?;
 /// assert_eq!(a, b);
 /// assert_eq!(a.json(), r#"["acme",1]"#);
-/// assert_eq!(a.to_string(), r#"["acme", 1]"#);
+/// assert_eq!(a.to_string(), a.json()); // Display is the JSON too
 /// assert!(Profile::int(1 << 60).is_err());
 /// # Ok::<(), profile_registry::Error>(())
 /// ```
@@ -158,7 +158,7 @@ impl Profile {
     /// ```
     /// # use profile_registry::Profile;
     /// let p = Profile::list(vec!["acme".into(), true.into()])?;
-    /// assert_eq!(p.to_string(), r#"["acme", true]"#);
+    /// assert_eq!(p.to_string(), r#"["acme",true]"#);
     /// # Ok::<(), profile_registry::Error>(())
     /// ```
     pub fn list(items: Vec<Profile>) -> Result<Profile, Error> {
@@ -447,23 +447,16 @@ impl From<bool> for Profile {
 }
 
 impl Piece for Profile {
-    /// The canonical JSON form with a space after each comma between items:
-    /// `"alice"`, `7`, `true`, `["acme", 7]`.
+    /// The canonical JSON form, as `JSON.stringify` writes it (and as the
+    /// JS entry's messages show profiles): `"alice"`, `7`, `true`,
+    /// `["acme",7]`.
     fn push_to(&self, out: &mut String) {
-        let (mut done, mut state) = (0, 0);
-        for (i, &b) in self.0.as_bytes().iter().enumerate() {
-            if outside(&mut state, b) && b == b',' {
-                push_slice(out, &self.0, done, i + 1);
-                out.push(' ');
-                done = i + 1;
-            }
-        }
-        push_slice(out, &self.0, done, self.0.len());
+        out.push_str(&self.0);
     }
 }
 
 impl fmt::Display for Profile {
-    /// The [`Piece`] form: `"alice"`, `7`, `true`, `["acme", 7]`.
+    /// The canonical JSON form: `"alice"`, `7`, `true`, `["acme",7]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&text!(self))
     }
@@ -501,10 +494,10 @@ mod tests {
     #[test]
     fn display_is_canonical() {
         let p = Profile::list(vec!["a\"b".into(), Profile::int(-3).unwrap(), false.into()]).unwrap();
-        assert_eq!(p.to_string(), r#"["a\"b", -3, false]"#);
+        assert_eq!(p.to_string(), r#"["a\"b",-3,false]"#);
         // Commas in strings are the string's.
         let p = Profile::list(vec!["a,\\".into(), Profile::list(vec![",\",".into(), true.into()]).unwrap()]).unwrap();
-        assert_eq!(p.to_string(), r#"["a,\\", [",\",", true]]"#);
+        assert_eq!(p.to_string(), r#"["a,\\",[",\",",true]]"#);
     }
 
     #[test]
