@@ -110,13 +110,14 @@ struct Beat {
 /// # Ok::<(), profile_registry::Error>(())
 /// ```
 pub struct Machine<T: Transport, C: Clock> {
-    // The options, unpacked: the queue limits live in `queue`, and what
-    // few connections set (a connect timeout, a heartbeat) out of line.
+    // The options, unpacked: the queue limits live in `queue`, and a
+    // heartbeat (which few connections set) out of line.
     profile: Profile,
     url: String,
     protocols: Vec<String>,
     reconnect: Option<ReconnectPolicy>,
-    connect_timeout_ms: Option<Box<f64>>,
+    /// The connect timeout, 0 for none (a set one is above 0).
+    connect_timeout_ms: f64,
     beat: Option<Box<Beat>>,
     url_from_host: bool,
     transport: T,
@@ -151,7 +152,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             url,
             protocols,
             reconnect,
-            connect_timeout_ms: connect_timeout_ms.map(Box::new),
+            connect_timeout_ms: connect_timeout_ms.unwrap_or(0.0),
             beat: heartbeat.map(|every| Box::new(Beat { every, interval: None, deadline: None })),
             url_from_host,
             queue: SendQueue::new(queue),
@@ -512,7 +513,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             (Timer::Backoff, Socket::Closing(_)) => self.open_when_released = true,
             (Timer::Uptime, Socket::Open(_)) => self.attempt = 0,
             (Timer::ConnectTimeout, Socket::Connecting(_)) => {
-                let ms = self.connect_timeout_ms.as_deref().copied().unwrap_or_default();
+                let ms = self.connect_timeout_ms;
                 self.timed_out("connect timeout", "the websocket did not open within ", ms, " ms; check the server, or raise connectTimeoutMs");
             }
             _ => {}
@@ -934,8 +935,8 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             Ok(socket) => {
                 self.socket = Socket::Connecting(socket);
                 self.emit(Event::Opening { socket, attempt: self.attempt });
-                if let Some(&ms) = self.connect_timeout_ms.as_deref() {
-                    self.set_timer(ms, Timer::ConnectTimeout);
+                if self.connect_timeout_ms > 0.0 {
+                    self.set_timer(self.connect_timeout_ms, Timer::ConnectTimeout);
                 }
             }
             Err(e) => self.open_failed(&e),
