@@ -5,7 +5,9 @@
 // /bench/page.html, and prints the page's result table here. Any request that
 // is not to that local server is aborted (the browser must not touch the
 // network). Env: BENCH_ROUNDS (default 5), BENCH_MS (per measurement, default
-// 300), CHROMIUM (default /usr/bin/chromium). Hard limit: 58 s for everything.
+// 300), BENCH_SIZES (the Ns, comma-separated, default 16,256; 256,256 measures
+// a second pass of the same N), CHROMIUM (default /usr/bin/chromium). Hard
+// limit: 58 s for everything.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -65,7 +67,7 @@ try {
   page.on("requestfailed", (req) => diagnostics.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
   page.on("crash", () => diagnostics.push("page crashed"));
 
-  const q = new URLSearchParams({ rounds: process.env.BENCH_ROUNDS ?? "5", ms: process.env.BENCH_MS ?? "300" });
+  const q = new URLSearchParams({ rounds: process.env.BENCH_ROUNDS ?? "5", ms: process.env.BENCH_MS ?? "300", ...(process.env.BENCH_SIZES ? { sizes: process.env.BENCH_SIZES } : {}) });
   await page.goto(`${origin}/bench/page.html?${q}`, { waitUntil: "load", timeout: 10_000 });
   await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: PAGE_LIMIT_MS, polling: 250 });
   const result = await page.evaluate(() => window.__bench);
