@@ -6,8 +6,9 @@
 // is not to that local server is aborted (the browser must not touch the
 // network). Env: BENCH_ROUNDS (default 5), BENCH_MS (per measurement, default
 // 300), BENCH_SIZES (the Ns, comma-separated, default 16,256; 256,256 measures
-// a second pass of the same N), CHROMIUM (default /usr/bin/chromium). Hard
-// limit: 58 s for everything.
+// a second pass of the same N), BENCH_JS_FLAGS (V8 flags for the page, such as
+// --no-maglev), CHROMIUM (default /usr/bin/chromium). Hard limit: 58 s for
+// everything.
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -49,7 +50,7 @@ try {
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run"],
+      "--disable-sync", "--no-first-run", ...(process.env.BENCH_JS_FLAGS ? [`--js-flags=${process.env.BENCH_JS_FLAGS}`] : [])],
     timeout: 15_000,
   });
   const page = await browser.newPage();

@@ -218,13 +218,13 @@ export function whereis(config, profile) {
 }
 
 // whereis(config, profile) for a config object: its keys read once, and a
-// plain `{}` or `{ registry: "Name" }` answered from the mirror.
+// plain `{}` or `{ registry: "Name" }` answered from the mirror. Small, so
+// engines inline it where whereis is called; the rest is `whereisRead`'s.
 function whereisConfig(config, profile) {
-  if (typeof config !== "object" || config === null) checkConfig(config, WHEREIS);
+  if (typeof config !== "object" || config === null || isArray(config)) return checkConfig(config, WHEREIS);
   let k = "via", via, own, registry;
   try {
-    if (Array.isArray(config)) k = undefined;
-    else if ((via = config.via) === undefined) {
+    if ((via = config.via) === undefined) {
       k = "profile";
       own = config.profile;
       k = "registry";
@@ -234,15 +234,19 @@ function whereisConfig(config, profile) {
     if (k === "via") checkConfig(config); // a revoked Proxy: not a config at all
     throw readError(k, e);
   }
-  if (k === undefined) checkConfig(config, WHEREIS);
-  if (via !== undefined) return whereisIn(viaTarget(via, read(config, "name"), read(config, "profile")), profile);
-  if (own === undefined && profile !== undefined) {
+  if (via === undefined && own === undefined && profile !== undefined) {
     const m = registry === undefined ? defaultMirror : typeof registry === "string" ? mirrors.get(registry) : undefined;
     if (m !== undefined) {
       const v = m.get(profile);
       if (v !== undefined || mirrorable(profile)) return v;
     }
   }
+  return whereisRead(config, profile, via, own, registry);
+}
+
+/** whereis of a config whose keys `whereisConfig` read: through a via, the wasm, or a module. */
+function whereisRead(config, profile, via, own, registry) {
+  if (via !== undefined) return whereisIn(viaTarget(via, read(config, "name"), read(config, "profile")), profile);
   return whereisIn(configTarget(registry, own), profile);
 }
 
