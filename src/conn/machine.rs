@@ -119,7 +119,6 @@ pub struct Machine<T: Transport, C: Clock> {
     /// The connect timeout, 0 for none (a set one is above 0).
     connect_timeout_ms: f64,
     beat: Option<Box<Beat>>,
-    url_from_host: bool,
     transport: T,
     clock: C,
     state: State,
@@ -146,7 +145,7 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn new(options: Options, transport: T, clock: C) -> Result<Self, Error> {
         options.validate()?;
-        let Options { profile, url, protocols, reconnect, queue, connect_timeout_ms, heartbeat, url_from_host } = options;
+        let Options { profile, url, protocols, reconnect, queue, connect_timeout_ms, heartbeat } = options;
         Ok(Machine {
             profile,
             url,
@@ -154,7 +153,6 @@ impl<T: Transport, C: Clock> Machine<T, C> {
             reconnect,
             connect_timeout_ms: connect_timeout_ms.unwrap_or(0.0),
             beat: heartbeat.map(|every| Box::new(Beat { every, interval: None, deadline: None })),
-            url_from_host,
             queue: SendQueue::new(queue),
             transport,
             clock,
@@ -736,21 +734,6 @@ impl<T: Transport, C: Clock> Machine<T, C> {
     /// ```
     pub fn profile(&self) -> &Profile {
         &self.profile
-    }
-
-    /// The url the machine was built with, or `None` when the host makes
-    /// each socket's url ([`Options::url_from_host`]).
-    ///
-    /// ```
-    /// # use profile_registry::conn::{testing::*, *};
-    /// let m = fake_machine(Options::new("a".into(), "ws://h"))?;
-    /// assert_eq!(m.url(), Some("ws://h"));
-    /// let m = fake_machine(Options { url_from_host: true, ..Options::new("a".into(), "") })?;
-    /// assert_eq!(m.url(), None);
-    /// # Ok::<(), profile_registry::Error>(())
-    /// ```
-    pub fn url(&self) -> Option<&str> {
-        (!self.url_from_host).then_some(self.url.as_str())
     }
 
     /// The subprotocols the machine was built with.

@@ -42,9 +42,6 @@ pub struct Options {
     pub connect_timeout_ms: Option<f64>,
     /// Keep-alive while open (`heartbeat`); `None` (the default) sends none.
     pub heartbeat: Option<Heartbeat>,
-    /// The host makes each socket's url itself (the JS `url` function) and
-    /// checks it; `url` is then empty.
-    pub url_from_host: bool,
 }
 
 /// A heartbeat: while a socket is open, the host sends the heartbeat
@@ -93,7 +90,6 @@ impl Options {
             queue: QueueLimits::default(),
             connect_timeout_ms: None,
             heartbeat: None,
-            url_from_host: false,
         }
     }
 
@@ -246,7 +242,7 @@ mod tests {
         ] {
             assert!(err(Options { heartbeat: Some(h), ..ok.clone() }).contains(field), "{field}");
         }
-        assert!(Options { url: String::new(), url_from_host: true, ..ok.clone() }.validate().is_ok());
+        assert!(Options { url: String::new(), ..ok.clone() }.validate().is_ok());
         assert!(Options { reconnect: None, connect_timeout_ms: Some(5000.0), ..ok }.validate().is_ok());
     }
 }
