@@ -14,8 +14,8 @@ const EVENT_TYPES = ["open", "message", "close", "error", "reconnecting", "state
 const CONFIG_KEYS = ["profile", "registry", "url", "protocols", "onDuplicate", "WebSocket", "reconnect", "queue", "connectTimeoutMs", "heartbeat"];
 const OPTION_KEYS = CONFIG_KEYS.slice(2); // readTarget reads the first two itself
 const RECONNECT_KEYS = ["minDelayMs", "maxDelayMs", "factor", "jitter", "maxRetries", "minUptimeMs", "pace"];
-/** Retries per second per origin when `reconnect.pace` is not given: the lowest whose windows of 23 bring 200 profiles back in nine windows (README, "Options"). */
-const PACE = 230;
+/** Retries per second per origin when `reconnect.pace` is not given: 21 in any 100 ms, 200 profiles back in ten windows (README, "Options"). */
+const PACE = 210;
 const QUEUE_KEYS = ["maxMessages", "maxBytes"];
 const HEARTBEAT_KEYS = ["intervalMs", "timeoutMs", "message"];
 const DUPLICATES = ["error", "existing", "replace"];

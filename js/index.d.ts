@@ -640,7 +640,7 @@ export interface ReconnectOptions {
   minUptimeMs?: number;
   /**
    * Retries per second per origin (scheme, host and port of the url), over
-   * every connection of the realm to it: a number above 0, default 230, or
+   * every connection of the realm to it: a number above 0, default 210, or
    * `Infinity` for no pacing. A retry waits its turn until fewer than
    * `ceil(pace / 10)` retries to its origin left in the last 103 ms, so a
    * server that comes back is not hit by every profile at once; when any

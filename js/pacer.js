@@ -4,18 +4,20 @@
 // A retry at pace p is released when fewer than ceil(p / 10) retries of its
 // origin were released in the last ceil(p / 10) * 1000 / p ms (100 ms from
 // p = 10 up) plus JITTER_MS, counted from the real release times, and at
-// least SPREAD of the even spacing after the one before: late timers never
-// add up to a burst.
+// least the even spacing (window / releases) after the one before, so that
+// while the server is down its return is found within one spacing.
 // When a paced socket opens while other connections to its origin wait
 // out a backoff (the server is back), the releases before it are
-// forgotten: they went to a server that was not there.
+// forgotten: they went to a server that was not there. Until its queue is
+// empty the origin then recovers in bursts, SPREAD of the even spacing
+// apart: late timers never add up to more than a window's worth.
 import { report } from "./errors.js";
 
-/** Part of the even spacing (window / releases) kept between two releases. */
+/** Part of the even spacing (window / releases) kept between two releases while an origin recovers. */
 const SPREAD = 0.3;
 /** Added to the window: handshakes released a window apart may take this much less time than the one before, and still reach the server a window apart. */
 const JITTER_MS = 3;
-const origins = new Map(); // origin -> { times, queue, timer, keep, until }
+const origins = new Map(); // origin -> { times, queue, timer, keep, until, burst }
 /** The clock retries and heartbeats are timed by. */
 export const now = () => Date.now();
 
@@ -51,7 +53,7 @@ export function pace(origin, perSecond, run) {
     for (const [o, r] of origins) if (r.queue.length === 0 && r.timer === undefined && r.until <= t) origins.delete(o);
     origins.set(origin, (rec = { times: [], queue: [], timer: undefined, keep: 0, until: 0 }));
   }
-  const entry = { rec, run, n, w, gap: (SPREAD * w) / n };
+  const entry = { rec, run, n, w, gap: w / n };
   rec.keep = Math.max(rec.keep, n);
   rec.queue.push(entry);
   if (rec.timer === undefined) release(rec);
@@ -71,6 +73,7 @@ export function reopened(origin, at) {
   if (rec === undefined) return;
   const i = rec.times.findIndex((t) => t >= at);
   rec.times.splice(0, i < 0 ? rec.times.length : i);
+  rec.burst = true;
   if (rec.timer !== undefined && rec.queue.length > 0) {
     clearTimeout(rec.timer);
     release(rec);
@@ -98,13 +101,14 @@ function release(rec) {
     const e = rec.queue[0];
     const times = rec.times;
     const k = times.length;
-    let at = k > 0 ? times[k - 1] + e.gap : t;
+    let at = k > 0 ? times[k - 1] + (rec.burst ? SPREAD : 1) * e.gap : t;
     if (k >= e.n) at = Math.max(at, times[k - e.n] + e.w);
     if (at > t) {
       rec.timer = setTimeout(release, Math.ceil(at - t), rec);
       return;
     }
     rec.queue.shift();
+    if (rec.queue.length === 0) rec.burst = false;
     times.push(t);
     if (times.length > rec.keep) times.shift();
     rec.until = Math.max(rec.until, t + e.w);

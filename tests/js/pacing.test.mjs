@@ -4,7 +4,9 @@
 // pace / 10 accepted in any 100 ms, plus slack for the loopback's jitter),
 // all of them, the waiting ones cut short by "recovered"; `pace: Infinity`
 // lets the whole wave in at once; bad values are typed errors that change
-// nothing; a connection closed while waiting for its turn leaves no timer.
+// nothing; a connection closed while waiting for its turn leaves no timer;
+// the pacer itself spaces retries evenly while an origin is down and lets
+// them go in bursts of a window once a socket to it opened.
 //
 // Run: cd tests/js && node --test pacing.test.mjs   (needs pkg/ from scripts/build.sh)
 import { test } from "node:test";
@@ -13,6 +15,7 @@ import WebSocket from "ws";
 
 import { startServer } from "./server.mjs";
 import { pr, sleep, until, throws, __connCount } from "./conn-harness.mjs";
+import { pace as paceRetry, reopened } from "../../pkg/pacer.js";
 
 const PROFILES = 40;
 const OUTAGE_MS = 1000;
@@ -137,4 +140,27 @@ test("a connection closed while its retry waits for the pacer: the retry never r
   assert.equal(opened.length, made, "no retry ran after the close");
   assert.ok(timers() <= before, `timers: ${timers()} after, ${before} before`);
   await srv.close();
+});
+
+/** Queues `count` retries to `origin` at `perSecond`; resolves with their release times. */
+function released(origin, perSecond, count) {
+  const times = [];
+  return new Promise((resolve) => {
+    for (let i = 0; i < count; i++) paceRetry(origin, perSecond, (at) => times.push(at) === count && resolve(times));
+  });
+}
+
+test("the pacer: retries to a down origin go one even spacing apart (found back within one); after a socket opens, bursts of a window", async (t) => {
+  const origin = "ws://pacer-unit.invalid";
+  // Pace 100: 10 in any 103 ms, an even spacing of 10.3 ms.
+  const down = await released(origin, 100, 5);
+  const gaps = down.slice(1).map((t, i) => t - down[i]);
+  assert.ok(gaps.every((g) => g >= 10), `down: releases ${JSON.stringify(gaps)} ms apart, each at least the even spacing`);
+  const later = released(origin, 100, 15);
+  reopened(origin, down[4] + 1); // a socket released after these opened: the server is back, they are forgotten
+  const up = await later;
+  const burst = up[9] - up[0];
+  t.diagnostic(`down ${JSON.stringify(gaps)}; up ${JSON.stringify(up.map((x) => x - up[0]))}`);
+  assert.ok(burst < 9 * 10, `recovering: the first 10 within ${burst} ms, closer than the even spacing`);
+  assert.ok(up[10] - up[0] >= 103, `the 11th waits for the next window: ${up[10] - up[0]} ms after the first`);
 });
