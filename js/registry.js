@@ -214,15 +214,10 @@ export function whereis(config, profile) {
       if (v !== undefined) return v;
     }
   }
-  return whereisConfig(config, profile);
-}
-
-// whereis(config, profile) for a config object: its keys read once, and a
-// plain `{}` or `{ registry: "Name" }` answered from the mirror. Small, so
-// engines inline it where whereis is called; the rest is `whereisRead`'s.
-function whereisConfig(config, profile) {
-  if (typeof config !== "object" || config === null || isArray(config)) return checkConfig(config, WHEREIS);
-  let k = "via", via, own, registry;
+  // A config's keys, read once. Read first: once the engine has checked the
+  // object's shape for them, the checks after them cost nothing (null and
+  // revoked Proxies throw here, and are told apart in the catch).
+  let k = "via", via, own, registry, array;
   try {
     if ((via = config.via) === undefined) {
       k = "profile";
@@ -230,11 +225,13 @@ function whereisConfig(config, profile) {
       k = "registry";
       registry = config.registry;
     }
+    array = Array.isArray(config);
   } catch (e) {
-    if (k === "via") checkConfig(config); // a revoked Proxy: not a config at all
+    if (k === "via") checkConfig(config, WHEREIS); // null, a revoked Proxy: not a config at all
     throw readError(k, e);
   }
-  if (via === undefined && own === undefined && profile !== undefined) {
+  // A plain `{}` or `{ registry: "Name" }`: answered from the mirror.
+  if (typeof config === "object" && !array && via === undefined && own === undefined && profile !== undefined) {
     const m = registry === undefined ? defaultMirror : typeof registry === "string" ? mirrors.get(registry) : undefined;
     if (m !== undefined) {
       const v = m.get(profile);
@@ -244,8 +241,9 @@ function whereisConfig(config, profile) {
   return whereisRead(config, profile, via, own, registry);
 }
 
-/** whereis of a config whose keys `whereisConfig` read: through a via, the wasm, or a module. */
+/** whereis of a value whose keys `whereis` read: not a config, or through a via, the wasm, or a module. */
 function whereisRead(config, profile, via, own, registry) {
+  checkConfig(config, WHEREIS);
   if (via !== undefined) return whereisIn(viaTarget(via, read(config, "name"), read(config, "profile")), profile);
   return whereisIn(configTarget(registry, own), profile);
 }
