@@ -53,7 +53,7 @@ export function pace(origin, perSecond, run) {
     for (const [o, r] of origins) if (r.queue.length === 0 && r.timer === undefined && r.until <= t) origins.delete(o);
     origins.set(origin, (rec = { times: [], queue: [], timer: undefined, keep: 0, until: 0 }));
   }
-  const entry = { rec, run, n, w, gap: w / n };
+  const entry = { rec, run, n, w };
   rec.keep = Math.max(rec.keep, n);
   rec.queue.push(entry);
   if (rec.timer === undefined) release(rec);
@@ -101,7 +101,7 @@ function release(rec) {
     const e = rec.queue[0];
     const times = rec.times;
     const k = times.length;
-    let at = k > 0 ? times[k - 1] + (rec.burst ? SPREAD : 1) * e.gap : t;
+    let at = k > 0 ? times[k - 1] + ((rec.burst ? SPREAD : 1) * e.w) / e.n : t;
     if (k >= e.n) at = Math.max(at, times[k - e.n] + e.w);
     if (at > t) {
       rec.timer = setTimeout(release, Math.ceil(at - t), rec);

@@ -207,12 +207,13 @@ export function whereis(config, profile) {
     return whereisIn(readTarget(config, WHEREIS), profile);
   }
   if (profile === undefined) {
-    let t;
-    try { t = config[VIA]; } catch { /* a Proxy that throws: read below as a config */ }
-    if (t !== undefined) {
-      const v = t.m.get(t.p);
-      if (v !== undefined) return v;
-    }
+    try {
+      const t = config[VIA];
+      if (t !== undefined) {
+        const v = t.m.get(t.p);
+        if (v !== undefined) return v;
+      }
+    } catch { /* a Proxy that throws or forges a via: read below as a config */ }
   }
   // A config's keys, read once. Read first: once the engine has checked the
   // object's shape for them, the checks after them cost nothing (null and

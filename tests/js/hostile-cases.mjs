@@ -115,6 +115,9 @@ export const HOSTILE = [
   ["a Proxy throwing on every trap (object target)", () => throwingProxy({})],
   ["a Proxy throwing on every trap (array target)", () => throwingProxy(["held"])],
   ["a Proxy throwing on every trap (function target)", () => throwingProxy(function target() {})],
+  ["a Proxy answering every read with 42", () => new Proxy({}, { get: () => 42 })],
+  ["a Proxy answering every read with a function that throws", () => new Proxy({}, { get: () => () => { throw userError("a forged method"); } })],
+  ["a Proxy answering every read with itself", () => { const p = new Proxy({}, { get: () => p }); return p; }],
   // Throwing getters and conversions
   ["an object whose every known key has a throwing getter", allGettersThrow],
   ["an object whose Symbol.toPrimitive, toString and valueOf throw", () => ({
